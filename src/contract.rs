@@ -1,0 +1,63 @@
+//! The Kie.ai contract for `kling/v2-1-standard` in one place: every limit the validator, the
+//! emulator and the TypeScript types use, and every assumption we made where the public
+//! documentation is silent (see the "Unknowns" table of the contract notes).
+//!
+//! Nothing here does work; it only names facts, so that a change of the API is a change of one file.
+
+/// The only model this SDK speaks to (contract §0).
+pub const MODEL_ID: &str = "kling/v2-1-standard";
+
+/// `input.prompt`: required, at most this many characters (contract §0).
+pub const PROMPT_MAX_CHARS: usize = 5000;
+/// `input.negative_prompt`: optional, at most this many characters (contract §0).
+pub const NEGATIVE_PROMPT_MAX_CHARS: usize = 500;
+/// `input.duration`: seconds of video, sent as a JSON string (contract §0).
+pub const DURATIONS: [&str; 2] = ["5", "10"];
+/// `input.cfg_scale`: 0..=1 on a 0.1 grid (contract §0), stored as tenths.
+pub const CFG_SCALE_MAX_TENTHS: u8 = 10;
+/// Input images: jpeg, png or webp, at most 10 MB (contract §0, §3).
+pub const IMAGE_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Image MIME types the API accepts.
+pub const IMAGE_MIME_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+/// Credits charged per task: 25 for 5 s, 50 for 10 s (contract §0).
+pub const CREDITS_5S: u32 = 25;
+pub const CREDITS_10S: u32 = 50;
+/// New tasks allowed per key in the sliding window, and the window (contract §5).
+pub const RATE_LIMIT_TASKS: usize = 20;
+pub const RATE_LIMIT_WINDOW_MS: u64 = 10_000;
+
+/// Assumptions about what the public documentation does not say. Each one is the safe choice.
+pub mod assumptions {
+    /// Server-side defaults are not reliably applied (contract §0), so the SDK always sends
+    /// `duration` and `cfg_scale`, filling these when the caller leaves them out.
+    pub const DEFAULT_DURATION: &str = "5";
+    pub const DEFAULT_CFG_SCALE_TENTHS: u8 = 5;
+    /// `negative_prompt` has no reliable default: it is sent only when the caller gives one.
+    pub const SEND_NEGATIVE_PROMPT_ONLY_WHEN_GIVEN: bool = true;
+    /// How "characters" are counted: UTF-16 code units, as JavaScript's `String.length` and an
+    /// HTML `maxlength` count them. For text in the Basic Multilingual Plane (Latin, CJK, ...)
+    /// this equals the code-point count; an emoji outside it counts 2. Counting the stricter way
+    /// means we never send a prompt that a UTF-16-counting server (Java, JS) would reject.
+    pub const CHARS_ARE_UTF16_UNITS: bool = true;
+    /// A `cfg_scale` is on the 0.1 grid if it is within this of a multiple of 0.1 (so `0.1 + 0.2`
+    /// is accepted and sent as `0.3`); 0.05 is not.
+    pub const CFG_SCALE_TOLERANCE: f64 = 1e-9;
+    /// `recordInfo` may answer `recordInfo is null` for a task that was just created (contract §1).
+    /// While waiting, that answer means "not visible yet" for this long after the wait started.
+    pub const NOT_YET_VISIBLE_GRACE_MS: f64 = 30_000.0;
+    /// No `Retry-After` is documented for 429 (contract §5): without one, a rate-limited create
+    /// waits at least this long (a sizeable part of the 10 s window) before it tries again.
+    pub const RATE_LIMIT_MIN_BACKOFF_MS: f64 = 2_000.0;
+    /// Give up waiting for a task after this long by default (contract §1 advises 10-15 min).
+    pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 15.0 * 60_000.0;
+    /// Per-request timeout by default.
+    pub const DEFAULT_REQUEST_TIMEOUT_MS: f64 = 60_000.0;
+    /// Retries of a retryable failure by default.
+    pub const DEFAULT_MAX_RETRIES: u32 = 2;
+    /// Uploaded files: the docs say 3 days, users report about 24 h (contract §3); plan for 24 h.
+    pub const UPLOAD_RETENTION_MS: f64 = 24.0 * 3_600_000.0;
+}
+
+/// The production base URLs (contract §0, §3).
+pub const API_BASE_URL: &str = "https://api.kie.ai";
+pub const UPLOAD_BASE_URL: &str = "https://kieai.redpandaai.co";

@@ -1,0 +1,178 @@
+//! Request types with the API's JSON field names verbatim (`image_url`, `cfg_scale`,
+//! `callBackUrl`), and the one JSON writer for the createTask body. A `CreateTaskBody` only
+//! exists after validation, so holding one means the API will accept its shape.
+
+use crate::contract::MODEL_ID;
+use serde::{Deserialize, Serialize};
+
+/// `input.duration`: the API takes the strings "5" and "10", never numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Duration {
+    #[serde(rename = "5")]
+    Five,
+    #[serde(rename = "10")]
+    Ten,
+}
+
+impl Duration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Duration::Five => "5",
+            Duration::Ten => "10",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "5" => Some(Duration::Five),
+            "10" => Some(Duration::Ten),
+            _ => None,
+        }
+    }
+    /// Credits the task costs (contract §0).
+    pub fn credits(self) -> u32 {
+        match self {
+            Duration::Five => crate::contract::CREDITS_5S,
+            Duration::Ten => crate::contract::CREDITS_10S,
+        }
+    }
+}
+
+/// The validated `input` object of a createTask body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreateTaskInput {
+    pub prompt: String,
+    pub image_url: String,
+    pub duration: Duration,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub negative_prompt: Option<String>,
+    /// Always a clean multiple of 0.1 (tenths / 10).
+    pub cfg_scale: f64,
+}
+
+/// The validated createTask body: `{ model, callBackUrl?, input }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreateTaskBody {
+    pub model: String,
+    #[serde(rename = "callBackUrl", skip_serializing_if = "Option::is_none", default)]
+    pub call_back_url: Option<String>,
+    pub input: CreateTaskInput,
+}
+
+impl CreateTaskBody {
+    pub fn new(input: CreateTaskInput, call_back_url: Option<String>) -> Self {
+        CreateTaskBody { model: MODEL_ID.to_owned(), call_back_url, input }
+    }
+
+    /// The exact JSON sent to `POST /api/v1/jobs/createTask`. Written by hand so the wasm carries
+    /// no serde_json and no float formatting: `cfg_scale` goes out as its clean decimal.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128 + self.input.prompt.len());
+        out.push_str("{\"model\":");
+        push_json_string(&mut out, &self.model);
+        if let Some(url) = &self.call_back_url {
+            out.push_str(",\"callBackUrl\":");
+            push_json_string(&mut out, url);
+        }
+        out.push_str(",\"input\":{\"prompt\":");
+        push_json_string(&mut out, &self.input.prompt);
+        out.push_str(",\"image_url\":");
+        push_json_string(&mut out, &self.input.image_url);
+        out.push_str(",\"duration\":");
+        push_json_string(&mut out, self.input.duration.as_str());
+        if let Some(neg) = &self.input.negative_prompt {
+            out.push_str(",\"negative_prompt\":");
+            push_json_string(&mut out, neg);
+        }
+        out.push_str(",\"cfg_scale\":");
+        out.push_str(cfg_scale_decimal(self.input.cfg_scale));
+        out.push_str("}}");
+        out
+    }
+}
+
+/// The decimal text of a cfg_scale on the 0.1 grid.
+pub fn cfg_scale_decimal(value: f64) -> &'static str {
+    const TEXT: [&str; 11] = ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"];
+    let tenths = (value * 10.0 + 0.5) as usize; // value is validated to 0..=1
+    TEXT[tenths.min(10)]
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let b = c as u32 as usize;
+                out.push_str("\\u00");
+                out.push(HEX[b >> 4] as char);
+                out.push(HEX[b & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Decimal text of an unsigned integer, without `core::fmt` (which costs kilobytes in the wasm).
+pub fn itoa(mut n: u64) -> String {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[i..].iter().map(|&b| b as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> CreateTaskBody {
+        CreateTaskBody::new(
+            CreateTaskInput {
+                prompt: "a \"cat\"\n\u{1}猫 😀".into(),
+                image_url: "https://x.test/a.png".into(),
+                duration: Duration::Ten,
+                negative_prompt: Some("blur".into()),
+                cfg_scale: 0.3,
+            },
+            Some("https://cb.test/hook".into()),
+        )
+    }
+
+    #[test]
+    fn json_matches_serde_and_field_names_are_verbatim() {
+        let text = body().to_json();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, serde_json::to_value(body()).unwrap());
+        assert!(text.contains("\"callBackUrl\"") && text.contains("\"image_url\"") && text.contains("\"cfg_scale\":0.3"));
+        assert_eq!(parsed["input"]["duration"], "10");
+    }
+
+    #[test]
+    fn cfg_decimals_are_clean() {
+        assert_eq!(cfg_scale_decimal(0.1 + 0.2), "0.3");
+        assert_eq!(cfg_scale_decimal(0.0), "0");
+        assert_eq!(cfg_scale_decimal(1.0), "1");
+        assert_eq!(cfg_scale_decimal(0.7000000000000001), "0.7");
+    }
+
+    #[test]
+    fn itoa_works() {
+        assert_eq!(itoa(0), "0");
+        assert_eq!(itoa(5000), "5000");
+        assert_eq!(itoa(u64::MAX), "18446744073709551615");
+    }
+}

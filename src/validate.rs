@@ -1,0 +1,658 @@
+//! The contract's rules applied to a createTask request, reporting every problem at once as
+//! `Issue { path, code, message, limit }`. Pure: reads through `View`, so the same rules run on
+//! JS objects in the wasm and on `serde_json::Value` natively and in the emulator.
+//! It never coerces or trims: a value is sent as given or reported.
+
+use crate::contract::{assumptions, DURATIONS, MODEL_ID, NEGATIVE_PROMPT_MAX_CHARS, PROMPT_MAX_CHARS};
+use crate::model::{itoa, CreateTaskBody, CreateTaskInput, Duration};
+use crate::view::{Kind, View};
+
+/// Stable issue codes (a public API: never rename one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssueCode {
+    Missing,
+    InvalidType,
+    Empty,
+    TooLong,
+    NotOneOf,
+    OutOfRange,
+    NotOnStep,
+    NotFinite,
+    InvalidUrl,
+    NeedsUpload,
+    UnknownField,
+}
+
+impl IssueCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueCode::Missing => "missing",
+            IssueCode::InvalidType => "invalid_type",
+            IssueCode::Empty => "empty",
+            IssueCode::TooLong => "too_long",
+            IssueCode::NotOneOf => "not_one_of",
+            IssueCode::OutOfRange => "out_of_range",
+            IssueCode::NotOnStep => "not_on_step",
+            IssueCode::NotFinite => "not_finite",
+            IssueCode::InvalidUrl => "invalid_url",
+            IssueCode::NeedsUpload => "needs_upload",
+            IssueCode::UnknownField => "unknown_field",
+        }
+    }
+}
+
+/// One problem with a request: where, what, a sentence for humans, and the limit broken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    /// Dotted path, e.g. `input.prompt`.
+    pub path: String,
+    pub code: IssueCode,
+    pub message: String,
+    /// The limit that was broken (characters, bounds), when there is one.
+    pub limit: Option<f64>,
+}
+
+impl Issue {
+    fn new(path: &str, code: IssueCode, message: String) -> Self {
+        Issue { path: path.to_owned(), code, message, limit: None }
+    }
+    fn with_limit(mut self, limit: f64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+const BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
+const INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
+const OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
+
+/// Validates a whole createTask body `{ model?, callBackUrl?, input }`.
+pub fn validate_body<V: View>(body: &V) -> Result<CreateTaskBody, Vec<Issue>> {
+    let mut issues = Vec::new();
+    if body.kind() != Kind::Object {
+        issues.push(type_issue("", "the request must be an object", body.kind()));
+        return Err(issues);
+    }
+    for key in body.keys() {
+        if !BODY_FIELDS.contains(&key.as_str()) && body.get(&key).is_some() {
+            let hint = if INPUT_FIELDS.contains(&key.as_str()) {
+                Some("; input fields go inside \"input\"")
+            } else {
+                None
+            };
+            issues.push(unknown_field(&key, &key, &BODY_FIELDS, hint));
+        }
+    }
+    if let Some(model) = body.field("model") {
+        if model.string().as_deref() != Some(MODEL_ID) {
+            let mut m = String::from("model must be \"");
+            m.push_str(MODEL_ID);
+            m.push_str("\" (this SDK is for Kling V2.1 Standard only)");
+            issues.push(Issue::new("model", IssueCode::NotOneOf, m));
+        }
+    }
+    let call_back_url = check_callback_url(body.field("callBackUrl").as_ref(), "callBackUrl", &mut issues);
+    let input = match body.field("input") {
+        None => {
+            issues.push(Issue::new("input", IssueCode::Missing, "input is required".into()));
+            None
+        }
+        Some(v) => check_input(&v, &mut issues),
+    };
+    finish(input, call_back_url, issues)
+}
+
+/// Validates `input` plus the options of `createTask(input, { callBackUrl })`: the shape the
+/// client API takes. Paths are the body's (`input.prompt`, `callBackUrl`).
+pub fn validate_input<V: View>(input: &V, options: Option<&V>) -> Result<CreateTaskBody, Vec<Issue>> {
+    let mut issues = Vec::new();
+    let mut call_back_url = None;
+    if let Some(opts) = options.filter(|o| !matches!(o.kind(), Kind::Null | Kind::Undefined)) {
+        if opts.kind() != Kind::Object {
+            issues.push(type_issue("options", "options must be an object", opts.kind()));
+        } else {
+            for key in opts.keys() {
+                if !OPTION_FIELDS.contains(&key.as_str()) && opts.get(&key).is_some() {
+                    let mut path = String::from("options.");
+                    path.push_str(&key);
+                    issues.push(unknown_field(&path, &key, &OPTION_FIELDS, None));
+                }
+            }
+            call_back_url = check_callback_url(opts.field("callBackUrl").as_ref(), "callBackUrl", &mut issues);
+        }
+    }
+    let checked = check_input(input, &mut issues);
+    finish(checked, call_back_url, issues)
+}
+
+fn finish(
+    input: Option<CreateTaskInput>,
+    call_back_url: Option<String>,
+    issues: Vec<Issue>,
+) -> Result<CreateTaskBody, Vec<Issue>> {
+    match input {
+        Some(input) if issues.is_empty() => Ok(CreateTaskBody::new(input, call_back_url)),
+        _ => Err(issues),
+    }
+}
+
+fn check_input<V: View>(input: &V, issues: &mut Vec<Issue>) -> Option<CreateTaskInput> {
+    if input.kind() != Kind::Object {
+        issues.push(type_issue("input", "input must be an object", input.kind()));
+        return None;
+    }
+    let before = issues.len();
+    for key in input.keys() {
+        if !INPUT_FIELDS.contains(&key.as_str()) && input.get(&key).is_some() {
+            let mut path = String::from("input.");
+            path.push_str(&key);
+            let hint = if key == "callBackUrl" || key == "model" {
+                Some("; it belongs at the top level (or in the options), not in input")
+            } else {
+                None
+            };
+            issues.push(unknown_field(&path, &key, &INPUT_FIELDS, hint));
+        }
+    }
+    let prompt = check_text(input, "prompt", true, PROMPT_MAX_CHARS, issues);
+    let negative_prompt = check_text(input, "negative_prompt", false, NEGATIVE_PROMPT_MAX_CHARS, issues);
+    let image_url = check_image_url(input.field("image_url").as_ref(), issues);
+    let duration = check_duration(input.field("duration").as_ref(), issues);
+    let cfg_tenths = check_cfg_scale(input.field("cfg_scale").as_ref(), issues);
+    if issues.len() != before {
+        return None;
+    }
+    Some(CreateTaskInput {
+        prompt: prompt?,
+        image_url: image_url?,
+        duration: duration?,
+        negative_prompt,
+        cfg_scale: f64::from(cfg_tenths?) / 10.0,
+    })
+}
+
+/// Length of `s` as the contract counts characters (see `assumptions::CHARS_ARE_UTF16_UNITS`).
+pub fn char_count(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+fn check_text<V: View>(input: &V, key: &str, required: bool, max: usize, issues: &mut Vec<Issue>) -> Option<String> {
+    let mut path = String::from("input.");
+    path.push_str(key);
+    let value = match input.field(key) {
+        None if required => {
+            let mut m = String::from(key);
+            m.push_str(" is required");
+            issues.push(Issue::new(&path, IssueCode::Missing, m));
+            return None;
+        }
+        None => return None,
+        Some(v) => v,
+    };
+    let Some(text) = value.string() else {
+        let mut m = String::from(key);
+        m.push_str(" must be a string");
+        issues.push(type_issue(&path, &m, value.kind()));
+        return None;
+    };
+    if required && text.trim().is_empty() {
+        let mut m = String::from(key);
+        m.push_str(" must not be empty or only whitespace");
+        issues.push(Issue::new(&path, IssueCode::Empty, m));
+        return None;
+    }
+    let count = char_count(&text);
+    if count > max {
+        let mut m = String::from(key);
+        m.push_str(" must be at most ");
+        m.push_str(&itoa(max as u64));
+        m.push_str(" characters (got ");
+        m.push_str(&itoa(count as u64));
+        m.push(')');
+        issues.push(Issue::new(&path, IssueCode::TooLong, m).with_limit(max as f64));
+        return None;
+    }
+    Some(text)
+}
+
+fn check_duration<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option<Duration> {
+    const PATH: &str = "input.duration";
+    let Some(value) = value else {
+        return Duration::parse(assumptions::DEFAULT_DURATION);
+    };
+    match value.string() {
+        Some(s) => match Duration::parse(&s) {
+            Some(d) => Some(d),
+            None => {
+                issues.push(Issue::new(PATH, IssueCode::NotOneOf, duration_message("duration must be \"5\" or \"10\"", None)));
+                None
+            }
+        },
+        None => {
+            issues.push(Issue::new(
+                PATH,
+                IssueCode::InvalidType,
+                duration_message("duration must be the string \"5\" or \"10\"", Some(value.kind())),
+            ));
+            None
+        }
+    }
+}
+
+fn duration_message(base: &str, got: Option<Kind>) -> String {
+    let mut m = String::from(base);
+    if let Some(kind) = got {
+        m.push_str(" (got ");
+        m.push_str(kind.noun());
+        m.push(')');
+    }
+    m.push_str("; accepted values: ");
+    for (i, d) in DURATIONS.iter().enumerate() {
+        if i > 0 {
+            m.push_str(", ");
+        }
+        m.push('"');
+        m.push_str(d);
+        m.push('"');
+    }
+    m
+}
+
+fn check_cfg_scale<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option<u8> {
+    const PATH: &str = "input.cfg_scale";
+    let Some(value) = value else {
+        return Some(assumptions::DEFAULT_CFG_SCALE_TENTHS);
+    };
+    let Some(x) = value.number() else {
+        issues.push(type_issue(PATH, "cfg_scale must be a number from 0 to 1 in steps of 0.1", value.kind()));
+        return None;
+    };
+    cfg_scale_tenths(x).map_err(|issue| issues.push(issue)).ok()
+}
+
+/// The tenths of a cfg_scale, or why it is not acceptable.
+pub fn cfg_scale_tenths(x: f64) -> Result<u8, Issue> {
+    const PATH: &str = "input.cfg_scale";
+    if !x.is_finite() {
+        return Err(Issue::new(PATH, IssueCode::NotFinite, "cfg_scale must be a finite number (not NaN or Infinity)".into()));
+    }
+    let tol = assumptions::CFG_SCALE_TOLERANCE;
+    if x < -tol {
+        return Err(Issue::new(PATH, IssueCode::OutOfRange, "cfg_scale must be at least 0".into()).with_limit(0.0));
+    }
+    if x > 1.0 + tol {
+        return Err(Issue::new(PATH, IssueCode::OutOfRange, "cfg_scale must be at most 1".into()).with_limit(1.0));
+    }
+    let scaled = x * 10.0;
+    let tenths = (scaled + 0.5) as i64;
+    if (scaled - tenths as f64).abs() > tol * 10.0 {
+        return Err(Issue::new(PATH, IssueCode::NotOnStep, "cfg_scale must be a multiple of 0.1 (0, 0.1, ..., 1)".into())
+            .with_limit(0.1));
+    }
+    Ok(tenths.clamp(0, 10) as u8)
+}
+
+fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option<String> {
+    const PATH: &str = "input.image_url";
+    let Some(value) = value else {
+        issues.push(Issue::new(PATH, IssueCode::Missing, "image_url is required (upload a local image with uploadImage first)".into()));
+        return None;
+    };
+    let Some(url) = value.string() else {
+        issues.push(type_issue(PATH, "image_url must be a URL string", value.kind()));
+        return None;
+    };
+    let lower = url.trim_start().get(..5).unwrap_or("").to_ascii_lowercase();
+    if lower == "data:" || lower == "blob:" {
+        issues.push(Issue::new(
+            PATH,
+            IssueCode::NeedsUpload,
+            "image_url must be an http(s) URL the API can fetch; upload data: and blob: images with client.uploadImage() and pass the returned url".into(),
+        ));
+        return None;
+    }
+    match check_http_url(&url) {
+        Ok(()) => Some(url),
+        Err(why) => {
+            let mut m = String::from("image_url must be an absolute http(s) URL: ");
+            m.push_str(why);
+            issues.push(Issue::new(PATH, IssueCode::InvalidUrl, m));
+            None
+        }
+    }
+}
+
+fn check_callback_url<V: View>(value: Option<&V>, path: &str, issues: &mut Vec<Issue>) -> Option<String> {
+    let value = value?;
+    let Some(url) = value.string() else {
+        issues.push(type_issue(path, "callBackUrl must be a URL string", value.kind()));
+        return None;
+    };
+    match check_http_url(&url) {
+        Ok(()) => Some(url),
+        Err(why) => {
+            let mut m = String::from("callBackUrl must be an absolute http(s) URL: ");
+            m.push_str(why);
+            issues.push(Issue::new(path, IssueCode::InvalidUrl, m));
+            None
+        }
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL with a host; says why not.
+pub fn check_http_url(url: &str) -> Result<(), &'static str> {
+    if url.is_empty() {
+        return Err("it is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it contains whitespace or control characters");
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err("it has no scheme (expected http:// or https://)");
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err("only http and https are accepted");
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, port)) if !h.is_empty() && (port.is_empty() || valid_port(port)) => h,
+            _ => return Err("its IPv6 host is malformed"),
+        }
+    } else {
+        let (h, port) = match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        };
+        if let Some(p) = port {
+            if !valid_port(&[":", p].concat()) {
+                return Err("its port is not a number from 1 to 65535");
+            }
+        }
+        if !h.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '_') {
+            return Err("its host has characters a host name cannot have");
+        }
+        h
+    };
+    if host.is_empty() {
+        return Err("it has no host");
+    }
+    Ok(())
+}
+
+fn valid_port(p: &str) -> bool {
+    let Some(digits) = p.strip_prefix(':') else { return false };
+    !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && {
+        let n: u32 = digits.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0'));
+        (1..=65535).contains(&n)
+    }
+}
+
+fn type_issue(path: &str, what: &str, got: Kind) -> Issue {
+    let mut m = String::from(what);
+    m.push_str(" (got ");
+    m.push_str(got.noun());
+    m.push(')');
+    Issue::new(path, IssueCode::InvalidType, m)
+}
+
+fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> Issue {
+    let mut m = String::from("unknown field \"");
+    m.push_str(key);
+    m.push('"');
+    if let Some(h) = hint {
+        m.push_str(h);
+    } else if let Some(s) = did_you_mean(key, known) {
+        m.push_str("; did you mean \"");
+        m.push_str(s);
+        m.push_str("\"?");
+    } else {
+        m.push_str("; known fields: ");
+        m.push_str(&known.join(", "));
+    }
+    Issue::new(path, IssueCode::UnknownField, m)
+}
+
+/// The known name `key` most likely meant: same letters ignoring case and `_`/`-`, or within
+/// two edits.
+pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let norm = |s: &str| -> Vec<char> {
+        s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
+    };
+    let k = norm(key);
+    if let Some(hit) = known.iter().find(|c| norm(c) == k) {
+        return Some(hit);
+    }
+    known
+        .iter()
+        .map(|c| (edit_distance(&k, &norm(c)), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn ok_input() -> Value {
+        json!({"prompt": "a cat", "image_url": "https://x.test/cat.png"})
+    }
+
+    fn issues_of(body: Value) -> Vec<Issue> {
+        validate_body(&body).err().unwrap_or_default()
+    }
+
+    fn with_input(field: &str, value: Value) -> Vec<Issue> {
+        let mut input = ok_input();
+        input[field] = value;
+        issues_of(json!({ "input": input }))
+    }
+
+    fn codes(issues: &[Issue]) -> Vec<(&str, &str)> {
+        issues.iter().map(|i| (i.path.as_str(), i.code.as_str())).collect()
+    }
+
+    #[test]
+    fn vendor_example_validates_clean() {
+        let body: Value = serde_json::from_str(include_str!("../tests/fixtures/vendor-example.json")).unwrap();
+        let parsed = validate_body(&body).expect("vendor example is valid");
+        assert_eq!(serde_json::from_str::<Value>(&parsed.to_json()).unwrap(), body);
+    }
+
+    #[test]
+    fn defaults_are_sent_explicitly() {
+        let body = validate_body(&json!({ "input": ok_input() })).unwrap();
+        let v: Value = serde_json::from_str(&body.to_json()).unwrap();
+        assert_eq!(v["input"]["duration"], "5");
+        assert_eq!(v["input"]["cfg_scale"], 0.5);
+        assert_eq!(v["model"], MODEL_ID);
+        assert!(v["input"].get("negative_prompt").is_none());
+    }
+
+    #[test]
+    fn prompt_edges_count_utf16_units() {
+        assert!(with_input("prompt", json!("a".repeat(5000))).is_empty());
+        let too_long = with_input("prompt", json!("a".repeat(5001)));
+        assert_eq!(codes(&too_long), [("input.prompt", "too_long")]);
+        assert_eq!(too_long[0].limit, Some(5000.0));
+        assert!(too_long[0].message.contains("5001"));
+        // CJK: one unit each, so 4000 characters (12000 UTF-8 bytes) is fine; 5000 too.
+        assert!(with_input("prompt", json!("猫".repeat(5000))).is_empty());
+        assert_eq!(codes(&with_input("prompt", json!("猫".repeat(5001)))), [("input.prompt", "too_long")]);
+        // A surrogate pair counts 2: 4998 + 2 = 5000 passes, 4999 + 2 = 5001 does not.
+        assert!(with_input("prompt", json!(format!("{}😀", "a".repeat(4998)))).is_empty());
+        assert_eq!(codes(&with_input("prompt", json!(format!("{}😀", "a".repeat(4999))))), [("input.prompt", "too_long")]);
+    }
+
+    #[test]
+    fn negative_prompt_edges() {
+        assert!(with_input("negative_prompt", json!("b".repeat(499))).is_empty());
+        assert!(with_input("negative_prompt", json!("模".repeat(500))).is_empty());
+        let issues = with_input("negative_prompt", json!("b".repeat(501)));
+        assert_eq!(codes(&issues), [("input.negative_prompt", "too_long")]);
+        assert_eq!(issues[0].limit, Some(500.0));
+        assert_eq!(codes(&with_input("negative_prompt", json!(3))), [("input.negative_prompt", "invalid_type")]);
+        assert!(with_input("negative_prompt", Value::Null).is_empty());
+    }
+
+    #[test]
+    fn prompt_required_and_not_blank() {
+        assert_eq!(codes(&with_input("prompt", json!(""))), [("input.prompt", "empty")]);
+        assert_eq!(codes(&with_input("prompt", json!(" \n\t "))), [("input.prompt", "empty")]);
+        assert_eq!(codes(&with_input("prompt", Value::Null)), [("input.prompt", "missing")]);
+        assert_eq!(codes(&with_input("prompt", json!(["a"]))), [("input.prompt", "invalid_type")]);
+    }
+
+    #[test]
+    fn duration_only_strings_5_and_10() {
+        assert!(with_input("duration", json!("5")).is_empty());
+        assert!(with_input("duration", json!("10")).is_empty());
+        for bad in [json!("6"), json!("05"), json!(""), json!("5s")] {
+            assert_eq!(codes(&with_input("duration", bad)), [("input.duration", "not_one_of")]);
+        }
+        let numeric = with_input("duration", json!(5));
+        assert_eq!(codes(&numeric), [("input.duration", "invalid_type")]);
+        assert!(numeric[0].message.contains("\"5\", \"10\"") && numeric[0].message.contains("a number"));
+    }
+
+    #[test]
+    fn cfg_scale_grid_with_tolerance() {
+        for good in [0.0, 0.1, 0.5, 1.0, 0.1 + 0.2, 0.7000000000000001, 1.0 - 1e-12] {
+            assert!(with_input("cfg_scale", json!(good)).is_empty(), "{good}");
+        }
+        assert_eq!(cfg_scale_tenths(0.1 + 0.2), Ok(3));
+        for (bad, code) in [(1.1, "out_of_range"), (-0.1, "out_of_range"), (0.05, "not_on_step"), (0.55, "not_on_step"), (1.0001, "out_of_range")] {
+            assert_eq!(codes(&with_input("cfg_scale", json!(bad))), [("input.cfg_scale", code)], "{bad}");
+        }
+        assert_eq!(cfg_scale_tenths(f64::NAN).unwrap_err().code, IssueCode::NotFinite);
+        assert_eq!(cfg_scale_tenths(f64::INFINITY).unwrap_err().code, IssueCode::NotFinite);
+        assert_eq!(codes(&with_input("cfg_scale", json!("0.5"))), [("input.cfg_scale", "invalid_type")]);
+        let body = validate_body(&json!({"input": {"prompt": "p", "image_url": "https://a.b/c", "cfg_scale": 0.1 + 0.2}})).unwrap();
+        assert!(body.to_json().ends_with("\"cfg_scale\":0.3}}"));
+    }
+
+    #[test]
+    fn urls() {
+        for good in ["https://x.test/a.png", "http://127.0.0.1:8080/a.webp", "HTTPS://X.TEST", "https://[::1]:9/x", "https://user@h.test/x?q=1#f"] {
+            assert!(with_input("image_url", json!(good)).is_empty(), "{good}");
+        }
+        for bad in ["x.test/a.png", "ftp://x.test/a", "https://", "https:///a", "https://a b/c", "https://x.test:0/", "https://x.test:99999/", "https://x.test:abc/", ""] {
+            assert_eq!(codes(&with_input("image_url", json!(bad))), [("input.image_url", "invalid_url")], "{bad}");
+        }
+        for upload in ["data:image/png;base64,iVBOR", "blob:https://x.test/1234", "DATA:image/png;base64,AA"] {
+            let issues = with_input("image_url", json!(upload));
+            assert_eq!(codes(&issues), [("input.image_url", "needs_upload")]);
+            assert!(issues[0].message.contains("uploadImage"));
+        }
+        let cb = issues_of(json!({"input": ok_input(), "callBackUrl": "not a url"}));
+        assert_eq!(codes(&cb), [("callBackUrl", "invalid_url")]);
+        assert!(issues_of(json!({"input": ok_input(), "callBackUrl": "https://cb.test/hook"})).is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_suggest_the_right_name() {
+        let issues = issues_of(json!({
+            "callbackUrl": "https://cb.test",
+            "input": {"prompt": "p", "imageUrl": "https://x.test/a.png", "negativePrompt": "n", "cfgScale": 0.5, "zzz": 1}
+        }));
+        let msg = |p: &str| issues.iter().find(|i| i.path == p).map(|i| i.message.clone()).unwrap_or_default();
+        assert!(msg("callbackUrl").contains("did you mean \"callBackUrl\""));
+        assert!(msg("input.imageUrl").contains("did you mean \"image_url\""));
+        assert!(msg("input.negativePrompt").contains("did you mean \"negative_prompt\""));
+        assert!(msg("input.cfgScale").contains("did you mean \"cfg_scale\""));
+        assert!(msg("input.zzz").contains("known fields"));
+        assert!(issues.iter().any(|i| i.path == "input.image_url" && i.code == IssueCode::Missing));
+        // Typos too.
+        assert_eq!(did_you_mean("promt", &INPUT_FIELDS), Some("prompt"));
+        assert_eq!(did_you_mean("duraton", &INPUT_FIELDS), Some("duration"));
+    }
+
+    #[test]
+    fn shape_errors() {
+        assert_eq!(codes(&issues_of(json!("x"))), [("", "invalid_type")]);
+        assert_eq!(codes(&issues_of(json!({}))), [("input", "missing")]);
+        assert_eq!(codes(&issues_of(json!({"input": []}))), [("input", "invalid_type")]);
+        assert_eq!(codes(&issues_of(json!({"input": ok_input(), "model": "kling/v2-1-pro"}))), [("model", "not_one_of")]);
+        let misplaced = issues_of(json!({"prompt": "p", "input": ok_input()}));
+        assert!(misplaced[0].message.contains("inside \"input\""));
+    }
+
+    #[test]
+    fn all_issues_reported_at_once() {
+        let issues = issues_of(json!({"input": {"prompt": "", "duration": 5, "cfg_scale": 2, "negative_prompt": "x".repeat(600)}}));
+        assert_eq!(issues.len(), 5, "{issues:?}");
+    }
+
+    #[test]
+    fn options_form() {
+        let input = ok_input();
+        let opts = json!({"callBackUrl": "https://cb.test/x"});
+        let body = validate_input(&input, Some(&opts)).unwrap();
+        assert_eq!(body.call_back_url.as_deref(), Some("https://cb.test/x"));
+        let bad = json!({"callbackUrl": "https://cb.test/x"});
+        let issues = validate_input(&input, Some(&bad)).unwrap_err();
+        assert_eq!(codes(&issues), [("options.callbackUrl", "unknown_field")]);
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+            (0u8..12).prop_map(|t| json!(f64::from(t) / 10.0)),
+            "\\PC{0,40}".prop_map(Value::String),
+            prop_oneof![Just("5"), Just("10"), Just("https://x.test/a.png"), Just("data:x")].prop_map(|s| json!(s)),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            let keys = prop_oneof![
+                Just("prompt".to_string()), Just("image_url".to_string()), Just("duration".to_string()),
+                Just("negative_prompt".to_string()), Just("cfg_scale".to_string()), Just("input".to_string()),
+                Just("callBackUrl".to_string()), Just("model".to_string()), "[a-zA-Z_]{1,12}",
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((keys, inner), 0..7).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics_and_accepted_bodies_round_trip(v in arb_json()) {
+            for candidate in [v.clone(), json!({"input": v.clone()})] {
+                if let Ok(body) = validate_body(&candidate) {
+                    let text = body.to_json();
+                    let reparsed: Value = serde_json::from_str(&text).unwrap();
+                    let again = validate_body(&reparsed).expect("an accepted body stays valid");
+                    prop_assert_eq!(&again, &body);
+                    prop_assert_eq!(again.to_json(), text);
+                }
+            }
+        }
+
+        #[test]
+        fn any_prompt_length_is_judged_by_utf16_units(s in "\\PC{0,60}", n in 0usize..3) {
+            let prompt = s.repeat(n * 100);
+            let ok = with_input("prompt", json!(prompt)).is_empty();
+            let expected = !prompt.trim().is_empty() && prompt.encode_utf16().count() <= PROMPT_MAX_CHARS;
+            prop_assert_eq!(ok, expected);
+        }
+    }
+}
