@@ -56,7 +56,7 @@ impl Issue {
     fn new(path: &str, code: IssueCode, message: String) -> Self {
         Issue { path: path.to_owned(), code, message, limit: None }
     }
-    fn with_limit(mut self, limit: f64) -> Self {
+    pub fn with_limit(mut self, limit: f64) -> Self {
         self.limit = Some(limit);
         self
     }

@@ -1,0 +1,415 @@
+//! Every `#[wasm_bindgen]` export and the hand-written TypeScript for the shapes they take and
+//! return. JS names are camelCase; request objects keep the API's field names verbatim.
+
+use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
+use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
+use crate::error::{ApiKey, ErrorKind};
+use crate::jsview::{object, set};
+use crate::validate::{self, did_you_mean, Issue};
+use crate::view::{Kind, View};
+use js_sys::{Array, Function, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Seconds of video. The API takes these strings, never numbers. */
+export type Duration = "5" | "10";
+
+/** The `input` of a createTask body, with the API's field names. */
+export interface CreateTaskInput {
+  /** At most 5000 characters (UTF-16 units, as `String.length` counts). Not blank. */
+  prompt: string;
+  /** An absolute http(s) URL of a jpeg/png/webp image (upload local files first). */
+  image_url: string;
+  /** Default "5". Always sent explicitly. */
+  duration?: Duration;
+  /** At most 500 characters. Sent only when given. */
+  negative_prompt?: string;
+  /** 0 to 1 in steps of 0.1. Default 0.5. Always sent explicitly. */
+  cfg_scale?: number;
+}
+
+/** A whole createTask body, as `validate` takes it. */
+export interface CreateTaskRequest {
+  model?: "kling/v2-1-standard";
+  callBackUrl?: string;
+  input: CreateTaskInput;
+}
+
+/** The exact JSON body sent to createTask. */
+export interface CreateTaskBody {
+  model: "kling/v2-1-standard";
+  callBackUrl?: string;
+  input: Required<Omit<CreateTaskInput, "negative_prompt">> & { negative_prompt?: string };
+}
+
+export type IssueCode =
+  | "missing" | "invalid_type" | "empty" | "too_long" | "not_one_of" | "out_of_range"
+  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "unknown_field";
+
+/** One problem with a request. */
+export interface Issue {
+  /** Dotted path, e.g. "input.prompt". */
+  path: string;
+  code: IssueCode;
+  message: string;
+  /** The limit broken, when there is one (characters, bounds). */
+  limit?: number;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  issues: Issue[];
+}
+
+export interface BuildOptions {
+  callBackUrl?: string;
+}
+
+export type TaskState = "waiting" | "queuing" | "generating" | "success" | "fail";
+
+/** A task record, decoded. Times are Unix milliseconds. */
+export interface Task {
+  taskId: string;
+  model: string;
+  state: TaskState;
+  /** Result video URLs (from resultJson.resultUrls); empty until success. They expire: download soon. */
+  videoUrls: string[];
+  /** Normalised to a string; null when the task did not fail. */
+  failCode: string | null;
+  failMsg: string | null;
+  costTime: number | null;
+  createTime: number | null;
+  updateTime: number | null;
+  completeTime: number | null;
+  consumeCredits: number | null;
+  remainedCredits: number | null;
+  /** The createTask body as Kie recorded it. */
+  param: CreateTaskBody | null;
+  /** The record exactly as received. */
+  raw: unknown;
+}
+
+export type KieErrorKind =
+  | "validation" | "unauthorized" | "insufficient_credits" | "not_found" | "rate_limited"
+  | "daily_limit" | "maintenance" | "server" | "generation_failed" | "feature_disabled"
+  | "blocked" | "http" | "network" | "timeout" | "aborted" | "task_failed" | "invalid_response";
+
+export interface KlingClientOptions {
+  /** Your Kie.ai key. Leave it out when `baseUrl` is your own backend that adds it. */
+  apiKey?: string;
+  /** Default https://api.kie.ai. */
+  baseUrl?: string;
+  /** File upload API base URL. Default https://kieai.redpandaai.co. */
+  uploadBaseUrl?: string;
+  /** A fetch to use instead of the global one. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Bound on each HTTP request, ms. Default 60000. */
+  timeoutMs?: number;
+  /** Retries of a retryable failure. Default 2. */
+  maxRetries?: number;
+  /** Allow a key in a browser page, where every visitor can read it. */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface CreateOptions extends RequestOptions {
+  callBackUrl?: string;
+}
+
+export interface WaitOptions extends RequestOptions {
+  /** Overall bound on the wait, ms. Default 15 minutes. */
+  timeoutMs?: number;
+  /** Called with the task on every state change (including the first state seen). */
+  onProgress?: (task: Task) => void;
+  /** A fixed gap between polls, ms, instead of the default backoff schedule. */
+  pollIntervalMs?: number;
+}
+
+export interface GenerateOptions extends CreateOptions, WaitOptions {}
+
+export interface GenerateResult {
+  taskId: string;
+  videoUrl: string;
+  task: Task;
+}
+"#;
+
+fn issue_to_js(issue: &Issue) -> JsValue {
+    let o = object();
+    set(&o, "path", issue.path.as_str());
+    set(&o, "code", issue.code.as_str());
+    set(&o, "message", issue.message.as_str());
+    if let Some(limit) = issue.limit {
+        set(&o, "limit", limit);
+    }
+    o.into()
+}
+
+fn issues_to_js(issues: &[Issue]) -> Array {
+    issues.iter().map(issue_to_js).collect()
+}
+
+fn validation_failure(issues: &[Issue]) -> Failure {
+    let mut message = String::from("invalid request: ");
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            message.push_str("; ");
+        }
+        if !issue.path.is_empty() {
+            message.push_str(&issue.path);
+            message.push_str(": ");
+        }
+        message.push_str(&issue.message);
+    }
+    let mut f = Failure::new(ErrorKind::Validation, message);
+    f.issues = Some(issues_to_js(issues).into());
+    f
+}
+
+/// Checks a whole createTask body against the contract, without any network. Reports every
+/// issue at once.
+#[wasm_bindgen(unchecked_return_type = "ValidationResult")]
+pub fn validate(#[wasm_bindgen(unchecked_param_type = "CreateTaskRequest")] request: JsValue) -> JsValue {
+    let issues = validate::validate_body(&request).err().unwrap_or_default();
+    let o = object();
+    set(&o, "ok", issues.is_empty());
+    set(&o, "issues", issues_to_js(&issues));
+    o.into()
+}
+
+/// The exact JSON body `createTask(input, options)` would send (defaults filled, cfg_scale as a
+/// clean decimal). Throws a `KieError` of kind "validation", with `issues`, for invalid input.
+#[wasm_bindgen(js_name = buildCreateTaskBody, unchecked_return_type = "CreateTaskBody")]
+pub fn build_create_task_body(
+    #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BuildOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    match validate::validate_input(&input, options.as_ref()) {
+        Ok(body) => JSON::parse(&body.to_json()),
+        Err(issues) => Err(validation_failure(&issues).into_js(None)),
+    }
+}
+
+/// A client for the Kling V2.1 Standard API (or your own backend that forwards to it).
+#[wasm_bindgen]
+pub struct KlingClient {
+    inner: Client,
+}
+
+const CLIENT_OPTIONS: [&str; 7] =
+    ["apiKey", "baseUrl", "uploadBaseUrl", "fetch", "timeoutMs", "maxRetries", "dangerouslyAllowBrowser"];
+
+fn option_issue(path: &str, code: validate::IssueCode, message: &str) -> Issue {
+    Issue { path: path.to_owned(), code, message: message.to_owned(), limit: None }
+}
+
+fn read_base_url(opts: &JsValue, key: &str, default: &str, issues: &mut Vec<Issue>) -> String {
+    let Some(v) = opts.field(key) else { return default.to_owned() };
+    match v.string() {
+        Some(s) if validate::check_http_url(&s).is_ok() => s.trim_end_matches('/').to_owned(),
+        _ => {
+            issues.push(option_issue(key, validate::IssueCode::InvalidUrl, "must be an absolute http(s) URL"));
+            default.to_owned()
+        }
+    }
+}
+
+fn read_ms(opts: &JsValue, key: &str, default: f64, issues: &mut Vec<Issue>) -> f64 {
+    match opts.field(key) {
+        None => default,
+        Some(v) => match v.number() {
+            Some(n) if n.is_finite() && n > 0.0 => n,
+            _ => {
+                issues.push(option_issue(key, validate::IssueCode::OutOfRange, "must be a positive finite number of milliseconds"));
+                default
+            }
+        },
+    }
+}
+
+#[wasm_bindgen]
+impl KlingClient {
+    /// Creates a client. Throws a "validation" KieError for bad options, and refuses a key in a
+    /// browser page unless `dangerouslyAllowBrowser` is set (use `baseUrl` pointing at your own
+    /// backend instead, with no key in the page).
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: Option<JsValue>) -> Result<KlingClient, JsValue> {
+        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let mut issues = Vec::new();
+        if !matches!(opts.kind(), Kind::Object | Kind::Undefined | Kind::Null) {
+            issues.push(option_issue("options", validate::IssueCode::InvalidType, "options must be an object"));
+        }
+        for key in opts.keys() {
+            if !CLIENT_OPTIONS.contains(&key.as_str()) {
+                let mut m = String::from("unknown option \"");
+                m.push_str(&key);
+                m.push('"');
+                if let Some(s) = did_you_mean(&key, &CLIENT_OPTIONS) {
+                    m.push_str("; did you mean \"");
+                    m.push_str(s);
+                    m.push_str("\"?");
+                }
+                issues.push(option_issue(&key, validate::IssueCode::UnknownField, &m));
+            }
+        }
+        let key = match opts.field("apiKey") {
+            None => None,
+            Some(v) => match v.string() {
+                Some(s) if !s.trim().is_empty() => Some(ApiKey::new(s)),
+                _ => {
+                    issues.push(option_issue("apiKey", validate::IssueCode::InvalidType, "must be a non-empty string"));
+                    None
+                }
+            },
+        };
+        let base_url = read_base_url(&opts, "baseUrl", API_BASE_URL, &mut issues);
+        let upload_base_url = read_base_url(&opts, "uploadBaseUrl", UPLOAD_BASE_URL, &mut issues);
+        let fetch = match opts.field("fetch") {
+            None => None,
+            Some(f) => match f.dyn_into::<Function>() {
+                Ok(f) => Some(f),
+                Err(_) => {
+                    issues.push(option_issue("fetch", validate::IssueCode::InvalidType, "must be a function"));
+                    None
+                }
+            },
+        };
+        let timeout_ms = read_ms(&opts, "timeoutMs", assumptions::DEFAULT_REQUEST_TIMEOUT_MS, &mut issues);
+        let max_retries = match opts.field("maxRetries") {
+            None => assumptions::DEFAULT_MAX_RETRIES,
+            Some(v) => match v.number() {
+                Some(n) if n.fract() == 0.0 && (0.0..=10.0).contains(&n) => n as u32,
+                _ => {
+                    issues.push(option_issue("maxRetries", validate::IssueCode::OutOfRange, "must be a whole number from 0 to 10").with_limit(10.0));
+                    assumptions::DEFAULT_MAX_RETRIES
+                }
+            },
+        };
+        if key.is_none() && base_url == API_BASE_URL && issues.is_empty() {
+            issues.push(option_issue(
+                "apiKey",
+                validate::IssueCode::Missing,
+                "apiKey is required to call api.kie.ai directly; without a key, set baseUrl to your own backend that adds it",
+            ));
+        }
+        if !issues.is_empty() {
+            return Err(validation_failure(&issues).into_js(key.as_ref()));
+        }
+        let allow_browser = opts.field("dangerouslyAllowBrowser").and_then(|v| v.as_bool()).unwrap_or(false);
+        if key.is_some() && !allow_browser && in_browser_page() {
+            return Err(Failure::new(
+                ErrorKind::Validation,
+                "refusing to use an API key in a browser page, where every visitor can read it; point baseUrl at your own backend (for example the Worker in examples/worker) and leave apiKey out, or pass dangerouslyAllowBrowser: true if you accept the risk",
+            )
+            .into_js(key.as_ref()));
+        }
+        Ok(KlingClient { inner: Client { key, base_url, upload_base_url, fetch, timeout_ms, max_retries } })
+    }
+
+    /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
+    /// 429 or 455, where Kie certainly created nothing; an ambiguous failure rejects with
+    /// `maybeCreated: true`.
+    #[wasm_bindgen(js_name = createTask, unchecked_return_type = "{ taskId: string }")]
+    pub async fn create_task(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CreateOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let id = self.create(&input, options.as_ref()).await.map_err(|f| self.throw(f))?;
+        let o = object();
+        set(&o, "taskId", id);
+        Ok(o.into())
+    }
+
+    /// Reads a task (retrying transient failures) and decodes it.
+    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Task")]
+    pub async fn get_task(
+        &self,
+        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let signal = signal_of(options.as_ref());
+        let call = CallOptions { signal: signal.as_ref(), timeout_ms: None };
+        match self.inner.get_task(&task_id, &call).await {
+            Ok((task, raw)) => Ok(crate::client::task_to_js(&task, raw)),
+            Err(f) => Err(self.throw(f)),
+        }
+    }
+
+    /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
+    /// "task_failed"), the wait's `timeoutMs` passes (kind "timeout", with the last Task), or
+    /// `signal` aborts (kind "aborted", name "AbortError") — cutting short any sleep or request.
+    #[wasm_bindgen(js_name = waitForTask, unchecked_return_type = "Task")]
+    pub async fn wait_for_task(
+        &self,
+        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let signal = signal_of(Some(&opts));
+        let on_progress = opts.field("onProgress").and_then(|f| f.dyn_into::<Function>().ok());
+        let wait = WaitOptions {
+            signal: signal.as_ref(),
+            timeout_ms: opts.field("timeoutMs").and_then(|v| v.number()).filter(|n| *n > 0.0),
+            on_progress: on_progress.as_ref(),
+            poll_interval_ms: opts.field("pollIntervalMs").and_then(|v| v.number()).filter(|n| *n >= 0.0),
+        };
+        self.inner.wait_for_task(&task_id, &wait).await.map_err(|f| self.throw(f))
+    }
+
+    /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
+    #[wasm_bindgen(unchecked_return_type = "GenerateResult")]
+    pub async fn generate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let create_opts = object();
+        if let Some(cb) = opts.field("callBackUrl") {
+            set(&create_opts, "callBackUrl", cb);
+        }
+        if let Some(s) = opts.field("signal") {
+            set(&create_opts, "signal", s);
+        }
+        let task_id = self.create(&input, Some(&create_opts.into())).await.map_err(|f| self.throw(f))?;
+        let task = self.wait_for_task(task_id.clone(), Some(opts)).await?;
+        let video = task.get("videoUrls").map(|u| u.items()).and_then(|u| u.into_iter().next()).unwrap_or(JsValue::NULL);
+        let o = object();
+        set(&o, "taskId", task_id);
+        set(&o, "videoUrl", video);
+        set(&o, "task", task);
+        Ok(o.into())
+    }
+
+    /// The base URL requests go to (never includes the key).
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+}
+
+impl KlingClient {
+    async fn create(&self, input: &JsValue, options: Option<&JsValue>) -> Result<String, Failure> {
+        // Only callBackUrl (and signal) are body-relevant options.
+        let body = validate::validate_input(input, options).map_err(|issues| validation_failure(&issues))?;
+        let signal = signal_of(options);
+        let call = CallOptions { signal: signal.as_ref(), timeout_ms: None };
+        self.inner.create_task(&body.to_json(), &call).await
+    }
+
+    fn throw(&self, f: Failure) -> JsValue {
+        f.into_js(self.inner.key.as_ref())
+    }
+}
+
+fn signal_of(options: Option<&JsValue>) -> Option<AbortSignal> {
+    options?.field("signal")?.dyn_into::<AbortSignal>().ok()
+}
+
