@@ -5,6 +5,7 @@
 //! - [`view`]: read-only access to JSON-like values (JS objects or `serde_json::Value`)
 //! - [`model`]: request types with the API's field names, and the body's JSON writer
 //! - [`validate`]: the contract's rules, every issue at once
+//! - [`image`]: image format and size checks by content
 //! - [`wire`]: the response envelope and task records
 //! - [`error`]: error kinds, their mapping from Kie codes, key redaction
 //! - [`policy`]: retry and poll schedules
@@ -12,6 +13,7 @@
 
 pub mod contract;
 pub mod error;
+pub mod image;
 pub mod model;
 pub mod policy;
 pub mod validate;
