@@ -656,3 +656,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fixture_tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The shared request table (tests/fixtures/requests.json), also run by the JS tests and
+    /// against the emulator.
+    #[test]
+    fn request_fixtures() {
+        let cases: Vec<Value> = serde_json::from_str(include_str!("../tests/fixtures/requests.json")).unwrap();
+        assert!(cases.len() >= 20);
+        for case in cases {
+            let got: Vec<(String, String)> = validate_body(&case["body"])
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| (i.path, i.code.as_str().to_owned()))
+                .collect();
+            let want: Vec<(String, String)> = case["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+                .collect();
+            assert_eq!(got, want, "{}", case["name"]);
+        }
+    }
+}
