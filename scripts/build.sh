@@ -40,14 +40,48 @@ for entry in node browser workerd; do
 done
 
 cp "$raw/kie_kling.d.ts" pkg/kie_kling.d.ts
+# The public declarations are written here rather than re-exported from wasm-bindgen's output:
+# it marks optional parameters as required and names parameters in snake_case.
 cat > pkg/index.d.ts <<'TS'
-export { validate, buildCreateTaskBody, KlingClient } from "./kie_kling.js";
+import type {
+  CreateTaskInput, CreateTaskRequest, CreateTaskBody, ValidationResult, BuildOptions, Task, Issue, KieErrorKind,
+  KlingClientOptions, RequestOptions, CreateOptions, WaitOptions, GenerateOptions, GenerateResult,
+} from "./kie_kling.js";
 export type {
   Duration, CreateTaskInput, CreateTaskRequest, CreateTaskBody, IssueCode, Issue, ValidationResult,
   BuildOptions, TaskState, Task, KieErrorKind, KlingClientOptions, RequestOptions, CreateOptions,
   WaitOptions, GenerateOptions, GenerateResult,
 } from "./kie_kling.js";
-import type { Issue, KieErrorKind, Task } from "./kie_kling.js";
+
+/** Checks a whole createTask body against the contract, without any network; every issue at once. */
+export declare function validate(request: CreateTaskRequest): ValidationResult;
+
+/**
+ * The exact JSON body createTask would send (defaults filled, cfg_scale as a clean decimal).
+ * @throws {KieError} kind "validation", with `issues`, for invalid input.
+ */
+export declare function buildCreateTaskBody(input: CreateTaskInput, options?: BuildOptions): CreateTaskBody;
+
+/** A client for the Kling V2.1 Standard API, or for your own backend that forwards to it. */
+export declare class KlingClient {
+  /**
+   * @throws {KieError} kind "validation" for bad options, or for a key in a browser page
+   * without `dangerouslyAllowBrowser` (point `baseUrl` at your backend and leave the key out).
+   */
+  constructor(options: KlingClientOptions);
+  /** Validates (nothing is sent if invalid), then creates a task. Never re-sent when the outcome is ambiguous. */
+  createTask(input: CreateTaskInput, options?: CreateOptions): Promise<{ taskId: string }>;
+  /** Reads and decodes a task, retrying transient failures. */
+  getTask(taskId: string, options?: RequestOptions): Promise<Task>;
+  /** Polls until success (resolves), fail (rejects "task_failed"), timeout or abort. */
+  waitForTask(taskId: string, options?: WaitOptions): Promise<Task>;
+  /** createTask + waitForTask. */
+  generate(input: CreateTaskInput, options?: GenerateOptions): Promise<GenerateResult>;
+  /** Where requests go (never includes the key). */
+  readonly baseUrl: string;
+  /** Releases the wasm memory now instead of at garbage collection. */
+  free(): void;
+}
 
 /** Every failure the SDK throws or rejects with. Never carries the API key. */
 export declare class KieError extends Error {
@@ -74,6 +108,8 @@ export declare class KieError extends Error {
   failMsg?: string | null;
 }
 TS
+# Only the type declarations of wasm-bindgen's file are public; drop members that need lib esnext.
+sed -i '/\[Symbol.dispose\](): void;/d' pkg/kie_kling.d.ts
 
 size() { printf '%-26s %8d B raw %7d B gzip\n' "$1" "$(wc -c < "$1")" "$(gzip -9n < "$1" | wc -c)"; }
 echo "package sizes:"

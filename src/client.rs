@@ -118,7 +118,7 @@ impl Failure {
             set(&fields, "issues", issues);
         }
         if let Some(task) = self.task {
-            set(&fields, "task", task);
+            set(&fields, "task", redact_value(task, key));
         }
         if self.kind == ErrorKind::TaskFailed {
             set(&fields, "failCode", opt(self.fail_code));
@@ -126,6 +126,16 @@ impl Failure {
         }
         make_error(self.kind.as_str(), &clean(&self.message), &fields)
     }
+}
+
+/// `value` with the key scrubbed from every string inside it (a server may echo it anywhere).
+fn redact_value(value: JsValue, key: Option<&ApiKey>) -> JsValue {
+    let Some(key) = key else { return value };
+    let Some(text) = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()) else { return value };
+    if !text.contains(key.expose()) {
+        return value;
+    }
+    js_sys::JSON::parse(&redact(&text, key.expose())).unwrap_or(JsValue::NULL)
 }
 
 fn aborted() -> Failure {

@@ -21,9 +21,9 @@ pub mod view;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
-mod client;
+pub mod client;
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
 #[cfg(target_arch = "wasm32")]
 mod jsview;
 

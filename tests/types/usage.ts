@@ -1,0 +1,58 @@
+// Type test (tsc --noEmit): correct usage compiles; each @ts-expect-error line must fail to compile.
+import { KlingClient, KieError, validate, buildCreateTaskBody } from "kie-kling";
+import type { CreateTaskInput, Task, Issue, KieErrorKind, TaskState } from "kie-kling";
+
+const input: CreateTaskInput = {
+  prompt: "a cat surfing",
+  image_url: "https://example.com/cat.png",
+  duration: "10",
+  negative_prompt: "blur",
+  cfg_scale: 0.5,
+};
+
+// @ts-expect-error duration is the string "5" | "10", not a number
+const numericDuration: CreateTaskInput = { prompt: "p", image_url: "https://x", duration: 5 };
+// @ts-expect-error only "5" and "10" exist
+const badDuration: CreateTaskInput = { prompt: "p", image_url: "https://x", duration: "7" };
+// @ts-expect-error misspelled field names are refused (the API's names are verbatim)
+const camel: CreateTaskInput = { prompt: "p", imageUrl: "https://x" };
+// @ts-expect-error image_url is required
+const noImage: CreateTaskInput = { prompt: "p" };
+
+const result = validate({ input, callBackUrl: "https://cb.example.com" });
+const firstIssue: Issue | undefined = result.issues[0];
+const ok: boolean = result.ok;
+// @ts-expect-error callbackUrl is not callBackUrl
+validate({ input, callbackUrl: "https://cb.example.com" });
+
+const body = buildCreateTaskBody(input, { callBackUrl: "https://cb.example.com" });
+const model: "kling/v2-1-standard" = body.model;
+const duration: "5" | "10" = body.input.duration;
+
+async function run(): Promise<string> {
+  const client = new KlingClient({ apiKey: "key", maxRetries: 2, timeoutMs: 30_000 });
+  // @ts-expect-error unknown client options are refused
+  new KlingClient({ apiKey: "key", baseURL: "https://x" });
+  const { taskId } = await client.createTask(input, { callBackUrl: "https://cb.example.com", signal: AbortSignal.timeout(1000) });
+  const task: Task = await client.getTask(taskId);
+  const state: TaskState = task.state;
+  // @ts-expect-error states are a closed union
+  const wrong: TaskState = "done";
+  const done = await client.waitForTask(taskId, { timeoutMs: 600_000, onProgress: (t) => console.log(t.state) });
+  const urls: string[] = done.videoUrls;
+  try {
+    const out = await client.generate(input, { onProgress: (t: Task) => void t });
+    return out.videoUrl;
+  } catch (e) {
+    if (e instanceof KieError) {
+      const kind: KieErrorKind = e.kind;
+      const maybe: boolean = e.maybeCreated;
+      // @ts-expect-error kinds are a closed union
+      const k2: KieErrorKind = "oops";
+      return `${kind} ${maybe} ${e.issues?.length} ${e.failCode} ${state} ${urls} ${k2} ${wrong}`;
+    }
+    throw e;
+  }
+}
+
+export { numericDuration, badDuration, camel, noImage, firstIssue, ok, model, duration, run };
