@@ -79,9 +79,25 @@ pub fn plan_retry(
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return v.parse::<f64>().ok().filter(|s| s.is_finite()).map(|s| s * 1000.0);
+        return decimal_seconds_to_ms(v);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
+}
+
+/// `"12"` or `"1.5"` seconds to ms, by hand (core's float parser costs kilobytes in the wasm).
+fn decimal_seconds_to_ms(v: &str) -> Option<f64> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if whole.is_empty() || whole.len() > 9 || frac.contains('.') {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'));
+    let mut ms = digits(whole) as f64 * 1000.0;
+    let mut scale = 100.0;
+    for b in frac.bytes().take(3) {
+        ms += f64::from(b - b'0') * scale;
+        scale /= 10.0;
+    }
+    Some(ms)
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix ms.
@@ -191,6 +207,10 @@ mod tests {
         assert_eq!(plan_retry(Operation::Read, Maintenance, 0, 2, Some(120_000.0), 0.9), None);
         assert_eq!(parse_retry_after("3", 0.0), Some(3000.0));
         assert_eq!(parse_retry_after(" 1.5 ", 0.0), Some(1500.0));
+        assert_eq!(parse_retry_after("0.25", 0.0), Some(250.0));
+        assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
+        assert_eq!(parse_retry_after("1.2.3", 0.0), None);
+        assert_eq!(parse_retry_after(".5", 0.0), None);
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_770_000.0), Some(7000.0));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_790_000.0), Some(0.0));
         for bad in ["", "soon", "-1", "Sun, 06 Nov 1994 08:49 GMT", "Sun, 32 Nov 1994 08:49:37 GMT"] {

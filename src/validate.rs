@@ -370,7 +370,8 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
                 return Err("its port is not a number from 1 to 65535");
             }
         }
-        if !h.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '_') {
+        // Non-ASCII is allowed for internationalised names; ASCII must be a host-name character.
+        if !h.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_') {
             return Err("its host has characters a host name cannot have");
         }
         h
@@ -418,7 +419,8 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
 /// two edits.
 pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     let norm = |s: &str| -> Vec<char> {
-        s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
+        // Field names are ASCII; ASCII case folding avoids Unicode tables in the wasm.
+        s.chars().filter(|c| *c != '_' && *c != '-').map(|c| c.to_ascii_lowercase()).collect()
     };
     let k = norm(key);
     if let Some(hit) = known.iter().find(|c| norm(c) == k) {

@@ -232,7 +232,8 @@ fn number<V: View>(data: &V, key: &str) -> Option<f64> {
     let v = data.field(key)?;
     match v.kind() {
         Kind::Number => v.number(),
-        Kind::String => v.string().and_then(|s| s.trim().parse().ok()),
+        // Parsed by the host's JSON parser: no float parser in the wasm.
+        Kind::String => v.string().and_then(|s| V::parse_json(s.trim())).and_then(|n| n.number()),
         _ => None,
     }
 }
