@@ -76,3 +76,60 @@ export function inBrowserPage() {
 export function now() {
   return Date.now();
 }
+
+/** HMAC-SHA256 check on the host's WebCrypto: `crypto.subtle.verify` compares in constant time. */
+export async function hmacVerify(key, message, signatureBase64) {
+  let signature;
+  try {
+    signature = Uint8Array.from(atob(signatureBase64.trim()), (c) => c.charCodeAt(0));
+  } catch {
+    return false;
+  }
+  const enc = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey("raw", enc.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  return crypto.subtle.verify("HMAC", cryptoKey, signature, enc.encode(message));
+}
+
+/** A header from a `Headers`, a `Request`/`Response`-like object or a plain object, any case. */
+export function readHeader(headers, name) {
+  if (!headers) return null;
+  if (typeof headers.get === "function") return headers.get(name);
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === wanted) return Array.isArray(v) ? String(v[0]) : v == null ? null : String(v);
+  }
+  return null;
+}
+
+/** A callback body as text: strings as given, bytes decoded as UTF-8, objects as JSON. */
+export function bodyText(body) {
+  if (typeof body === "string") return body;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+  return JSON.stringify(body);
+}
+
+/** Blob, File, ArrayBuffer or a typed array: bytes to upload. */
+export function isBinary(source) {
+  return (typeof Blob !== "undefined" && source instanceof Blob) || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+}
+
+export function binarySize(source) {
+  return source instanceof Blob ? source.size : source.byteLength;
+}
+
+/** The first `n` bytes, without reading a whole Blob. */
+export async function headBytes(source, n) {
+  if (source instanceof Blob) return new Uint8Array(await source.slice(0, n).arrayBuffer());
+  if (source instanceof ArrayBuffer) return new Uint8Array(source, 0, Math.min(n, source.byteLength));
+  return new Uint8Array(source.buffer, source.byteOffset, Math.min(n, source.byteLength));
+}
+
+/** The multipart body of the stream upload. */
+export function uploadForm(source, mimeType, uploadPath, fileName) {
+  const blob = source instanceof Blob ? source : new Blob([source], { type: mimeType });
+  const form = new FormData();
+  form.append("file", blob, fileName || (typeof File !== "undefined" && source instanceof File ? source.name : "image"));
+  form.append("uploadPath", uploadPath);
+  if (fileName) form.append("fileName", fileName);
+  return form;
+}

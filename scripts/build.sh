@@ -12,7 +12,7 @@ wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling target/wasm32-un
 npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
-exports="validate, buildCreateTaskBody, KlingClient"
+exports="validate, buildCreateTaskBody, parseCallback, verifyCallback, KlingClient"
 gen="$raw/entries" && mkdir -p "$gen"
 cat > "$gen/node.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
@@ -46,11 +46,13 @@ cat > pkg/index.d.ts <<'TS'
 import type {
   CreateTaskInput, CreateTaskRequest, CreateTaskBody, ValidationResult, BuildOptions, Task, Issue, KieErrorKind,
   KlingClientOptions, RequestOptions, CreateOptions, WaitOptions, GenerateOptions, GenerateResult,
+  GenerateInput, ImageSource, UploadOptions, UploadResult, VerifyCallbackOptions, WebhookRejection,
 } from "./kie_kling.js";
 export type {
   Duration, CreateTaskInput, CreateTaskRequest, CreateTaskBody, IssueCode, Issue, ValidationResult,
   BuildOptions, TaskState, Task, KieErrorKind, KlingClientOptions, RequestOptions, CreateOptions,
-  WaitOptions, GenerateOptions, GenerateResult,
+  WaitOptions, GenerateOptions, GenerateResult, GenerateInput, ImageSource, UploadOptions, UploadResult,
+  VerifyCallbackOptions, WebhookRejection,
 } from "./kie_kling.js";
 
 /** Checks a whole createTask body against the contract, without any network; every issue at once. */
@@ -61,6 +63,15 @@ export declare function validate(request: CreateTaskRequest): ValidationResult;
  * @throws {KieError} kind "validation", with `issues`, for invalid input.
  */
 export declare function buildCreateTaskBody(input: CreateTaskInput, options?: BuildOptions): CreateTaskBody;
+
+/** The typed Task in a callback body. Verifies nothing: see verifyCallback / confirmCallback. */
+export declare function parseCallback(body: string | ArrayBuffer | Uint8Array | object): Task;
+
+/**
+ * Verifies a callback's signature (constant time, WebCrypto), timestamp window and replay.
+ * @throws {KieError} kind "invalid_webhook" with a `reason`.
+ */
+export declare function verifyCallback(options: VerifyCallbackOptions): Promise<Task>;
 
 /** A client for the Kling V2.1 Standard API, or for your own backend that forwards to it. */
 export declare class KlingClient {
@@ -75,8 +86,16 @@ export declare class KlingClient {
   getTask(taskId: string, options?: RequestOptions): Promise<Task>;
   /** Polls until success (resolves), fail (rejects "task_failed"), timeout or abort. */
   waitForTask(taskId: string, options?: WaitOptions): Promise<Task>;
-  /** createTask + waitForTask. */
-  generate(input: CreateTaskInput, options?: GenerateOptions): Promise<GenerateResult>;
+  /** createTask + waitForTask; a local image (Blob, bytes, data: URL) in image_url is uploaded first. */
+  generate(input: GenerateInput, options?: GenerateOptions): Promise<GenerateResult>;
+  /** Uploads an image (checked first: jpeg/png/webp by content, at most 10 MB) and returns its URL. */
+  uploadImage(source: ImageSource, options?: UploadOptions): Promise<UploadResult>;
+  /** The account's remaining credits. */
+  getCredits(options?: RequestOptions): Promise<number>;
+  /** A temporary (about 20 min) download link for a Kie-generated file URL. */
+  getDownloadUrl(url: string, options?: RequestOptions): Promise<string>;
+  /** The authoritative Task for the task a callback names, read from the API. */
+  confirmCallback(body: string | ArrayBuffer | Uint8Array | object, options?: RequestOptions): Promise<Task>;
   /** Where requests go (never includes the key). */
   readonly baseUrl: string;
   /** Releases the wasm memory now instead of at garbage collection. */
@@ -106,6 +125,8 @@ export declare class KieError extends Error {
   task?: Task;
   failCode?: string | null;
   failMsg?: string | null;
+  /** For "invalid_webhook": why the delivery was refused. */
+  reason?: WebhookRejection;
 }
 TS
 # Only the type declarations of wasm-bindgen's file are public; drop members that need lib esnext.

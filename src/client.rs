@@ -20,6 +20,20 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(kind: &str, message: &str, fields: &Object) -> JsValue;
     fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Promise;
+    #[wasm_bindgen(js_name = hmacVerify)]
+    pub fn hmac_verify(key: &str, message: &str, signature: &str) -> Promise;
+    #[wasm_bindgen(js_name = readHeader)]
+    pub fn read_header(headers: &JsValue, name: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = bodyText)]
+    pub fn body_text(body: &JsValue) -> String;
+    #[wasm_bindgen(js_name = isBinary)]
+    fn is_binary(source: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = binarySize)]
+    fn binary_size(source: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = headBytes)]
+    fn head_bytes(source: &JsValue, n: u32) -> Promise;
+    #[wasm_bindgen(js_name = uploadForm)]
+    fn upload_form(source: &JsValue, mime_type: &str, upload_path: &str, file_name: Option<String>) -> JsValue;
     #[wasm_bindgen(js_name = inBrowserPage)]
     pub fn in_browser_page() -> bool;
     pub fn now() -> f64;
@@ -58,6 +72,8 @@ pub struct Failure {
     pub task: Option<JsValue>,
     pub fail_code: Option<String>,
     pub fail_msg: Option<String>,
+    /// For `invalid_webhook`: why.
+    pub reason: Option<&'static str>,
 }
 
 impl Failure {
@@ -75,6 +91,7 @@ impl Failure {
             task: None,
             fail_code: None,
             fail_msg: None,
+            reason: None,
         }
     }
 
@@ -120,6 +137,9 @@ impl Failure {
         if let Some(task) = self.task {
             set(&fields, "task", redact_value(task, key));
         }
+        if let Some(reason) = self.reason {
+            set(&fields, "reason", reason);
+        }
         if self.kind == ErrorKind::TaskFailed {
             set(&fields, "failCode", opt(self.fail_code));
             set(&fields, "failMsg", opt(self.fail_msg.as_deref().map(clean)));
@@ -160,6 +180,12 @@ struct Reply {
     retry_after: Option<String>,
 }
 
+/// A request body: JSON text, or a multipart form (whose boundary fetch sets).
+pub enum Body<'a> {
+    Json(&'a str),
+    Form(JsValue),
+}
+
 /// Per-call settings.
 pub struct CallOptions<'a> {
     pub signal: Option<&'a AbortSignal>,
@@ -169,7 +195,7 @@ pub struct CallOptions<'a> {
 
 impl Client {
     /// One HTTP exchange, no retries.
-    async fn send(&self, method: &str, url: &str, body: Option<&str>, call: &CallOptions<'_>) -> Result<Reply, Failure> {
+    async fn send(&self, method: &str, url: &str, body: Option<&Body<'_>>, call: &CallOptions<'_>) -> Result<Reply, Failure> {
         let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms));
         let result = self.send_within(method, url, body, &deadline).await;
         let outcome = result.map_err(|err| {
@@ -199,7 +225,7 @@ impl Client {
         outcome
     }
 
-    async fn send_within(&self, method: &str, url: &str, body: Option<&str>, deadline: &Deadline) -> Result<Reply, JsValue> {
+    async fn send_within(&self, method: &str, url: &str, body: Option<&Body<'_>>, deadline: &Deadline) -> Result<Reply, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
         if let Some(key) = &self.key {
@@ -209,9 +235,13 @@ impl Client {
         }
         let init = RequestInit::new();
         init.set_method(method);
-        if let Some(b) = body {
-            headers.set("Content-Type", "application/json")?;
-            init.set_body(&JsValue::from_str(b));
+        match body {
+            Some(Body::Json(text)) => {
+                headers.set("Content-Type", "application/json")?;
+                init.set_body(&JsValue::from_str(text));
+            }
+            Some(Body::Form(form)) => init.set_body(form),
+            None => {}
         }
         init.set_headers(&headers);
         init.set_signal(Some(&deadline.signal()));
@@ -225,7 +255,7 @@ impl Client {
     }
 
     /// Sends with the retry policy of `op`; returns the envelope's `data` (null when absent).
-    pub async fn call(&self, op: Operation, method: &str, url: &str, body: Option<&str>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
+    pub async fn call(&self, op: Operation, method: &str, url: &str, body: Option<&Body<'_>>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
         let mut attempt = 0;
         loop {
             if call.signal.is_some_and(AbortSignal::aborted) {
@@ -278,7 +308,8 @@ impl Client {
 
     /// `POST /api/v1/jobs/createTask` with an already validated body; returns the taskId.
     pub async fn create_task(&self, body_json: &str, call: &CallOptions<'_>) -> Result<String, Failure> {
-        let data = self.call(Operation::Create, "POST", &self.url("/api/v1/jobs/createTask"), Some(body_json), call).await?;
+        let body = Body::Json(body_json);
+        let data = self.call(Operation::Create, "POST", &self.url("/api/v1/jobs/createTask"), Some(&body), call).await?;
         data.field("taskId")
             .and_then(|t| t.string())
             .filter(|t| !t.is_empty())
@@ -307,6 +338,82 @@ impl Client {
                 Err(f)
             }
         }
+    }
+
+    /// `GET /api/v1/chat/credit`: the remaining credits.
+    pub async fn credits(&self, call: &CallOptions<'_>) -> Result<f64, Failure> {
+        let data = self.call(Operation::Read, "GET", &self.url("/api/v1/chat/credit"), None, call).await?;
+        data.number().ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the credit balance is not a number"))
+    }
+
+    /// `POST /api/v1/common/download-url`: a temporary (about 20 min) link for a Kie file URL.
+    /// Safe to repeat (it only mints a link), so it retries like a read.
+    pub async fn download_url(&self, url: &str, call: &CallOptions<'_>) -> Result<String, Failure> {
+        if crate::validate::check_http_url(url).is_err() {
+            return Err(Failure::new(ErrorKind::Validation, "url: must be an absolute http(s) URL of a Kie-generated file"));
+        }
+        let mut text = String::from("{\"url\":");
+        crate::model::push_json_string(&mut text, url);
+        text.push('}');
+        let body = Body::Json(&text);
+        let data = self.call(Operation::Read, "POST", &self.url("/api/v1/common/download-url"), Some(&body), call).await?;
+        data.string().ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the download URL is not a string"))
+    }
+
+    /// Uploads an image through Kie's File Upload API, after checking it the way the API will
+    /// (jpeg/png/webp by content, at most 10 MB): bytes by the stream upload, an http(s) URL by
+    /// the URL upload, a data: URL or base64 text by the base64 upload. Not retried once bytes
+    /// may have arrived (only on 429 / 455).
+    pub async fn upload(&self, source: &JsValue, upload_path: &str, file_name: Option<String>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
+        use crate::image::{base64_payload, check_base64_image, sniff_image, ImageProblem};
+        let image_issue = |p: ImageProblem| upload_issue(p.message(), if p == ImageProblem::TooLarge { Some(crate::contract::IMAGE_MAX_BYTES as f64) } else { None });
+        if let Err(m) = check_upload_path(upload_path) {
+            let mut f = Failure::new(ErrorKind::Validation, m);
+            f.issues = Some(crate::js::issue_list("uploadPath", crate::validate::IssueCode::InvalidType, m, None));
+            return Err(f);
+        }
+        let name_field = |o: &Object| {
+            set(o, "uploadPath", upload_path);
+            if let Some(n) = &file_name {
+                set(o, "fileName", n.as_str());
+            }
+        };
+        let (route, body) = if let Some(text) = source.as_string() {
+            let o = object();
+            name_field(&o);
+            if crate::validate::check_http_url(&text).is_ok() {
+                set(&o, "fileUrl", text.as_str());
+                ("/api/file-url-upload", o)
+            } else {
+                let (payload, _) = base64_payload(&text);
+                check_base64_image(payload).map_err(image_issue)?;
+                set(&o, "base64Data", text.as_str());
+                ("/api/file-base64-upload", o)
+            }
+        } else if is_binary(source) {
+            let size = binary_size(source);
+            if size == 0.0 {
+                return Err(image_issue(ImageProblem::Empty));
+            }
+            if size > crate::contract::IMAGE_MAX_BYTES as f64 {
+                return Err(image_issue(ImageProblem::TooLarge));
+            }
+            let head = JsFuture::from(head_bytes(source, 16)).await.map_err(|_| upload_issue("the image could not be read", None))?;
+            let head = js_sys::Uint8Array::new(&head).to_vec();
+            let mime = sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))?;
+            let form = upload_form(source, mime, upload_path, file_name.clone());
+            let mut url = self.upload_base_url.clone();
+            url.push_str("/api/file-stream-upload");
+            let data = self.call(Operation::Upload, "POST", &url, Some(&Body::Form(form)), call).await?;
+            return upload_result(&data);
+        } else {
+            return Err(upload_issue("the image must be a Blob, File, ArrayBuffer, Uint8Array, an http(s) URL, a data: URL or base64 text", None));
+        };
+        let text = js_sys::JSON::stringify(&body).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        let mut url = self.upload_base_url.clone();
+        url.push_str(route);
+        let data = self.call(Operation::Upload, "POST", &url, Some(&Body::Json(&text)), call).await?;
+        upload_result(&data)
     }
 
     /// Polls until the task ends, the wait times out, or `signal` aborts.
@@ -381,6 +488,103 @@ impl Client {
             }
         }
     }
+}
+
+fn upload_issue(message: &str, limit: Option<f64>) -> Failure {
+    let mut m = String::from("input.image_url: ");
+    m.push_str(message);
+    let mut f = Failure::new(ErrorKind::Validation, m);
+    f.issues = Some(crate::js::issue_list("input.image_url", crate::validate::IssueCode::InvalidImage, message, limit));
+    f
+}
+
+/// `uploadPath` as the API requires it: no leading or trailing `/`, no empty or dot segments.
+fn check_upload_path(p: &str) -> Result<(), &'static str> {
+    if p.is_empty() || p.starts_with('/') || p.ends_with('/') || p.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\')) {
+        Err("uploadPath must be a relative path like \"images/2026\" (no leading or trailing /, no empty or dot segments)")
+    } else {
+        Ok(())
+    }
+}
+
+/// `{ url, fileName, fileSize, mimeType, expiresAt }` from the upload API's `data`.
+fn upload_result(data: &JsValue) -> Result<JsValue, Failure> {
+    let url = data.field("downloadUrl").and_then(|u| u.string()).filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        return Err(Failure::new(ErrorKind::InvalidResponse, "data.downloadUrl: missing in the upload answer"));
+    };
+    let uploaded = data.field("uploadedAt").and_then(|t| t.string()).map(|t| js_sys::Date::parse(&t)).filter(|t| t.is_finite()).unwrap_or_else(now);
+    let o = object();
+    set(&o, "url", url);
+    set(&o, "fileName", opt(data.field("fileName").and_then(|v| v.string())));
+    set(&o, "fileSize", opt(data.field("fileSize").and_then(|v| v.number())));
+    set(&o, "mimeType", opt(data.field("mimeType").and_then(|v| v.string())));
+    set(&o, "expiresAt", uploaded + assumptions::UPLOAD_RETENTION_MS);
+    Ok(o.into())
+}
+
+/// A callback body as a JS value: text and bytes are parsed, objects used as given.
+pub fn callback_json(body: &JsValue) -> Result<JsValue, Failure> {
+    let text = if body.is_string() || !body.is_object() || js_sys::ArrayBuffer::is_view(body) || body.is_instance_of::<js_sys::ArrayBuffer>() {
+        body_text(body)
+    } else {
+        return Ok(body.clone());
+    };
+    if text.len() > crate::callback::MAX_CALLBACK_BODY_BYTES {
+        return Err(webhook_failure(crate::callback::WebhookProblem::TooLarge));
+    }
+    JsValue::parse_json(&text).ok_or_else(|| webhook_failure(crate::callback::WebhookProblem::Malformed))
+}
+
+pub fn webhook_failure(problem: crate::callback::WebhookProblem) -> Failure {
+    let mut f = Failure::new(ErrorKind::InvalidWebhook, problem.message());
+    f.reason = Some(problem.as_str());
+    f
+}
+
+/// The typed Task in a callback body (success and failure bodies alike).
+pub fn parse_callback(body: &JsValue) -> Result<JsValue, Failure> {
+    let parsed = callback_json(body)?;
+    let data = parsed.field("data").unwrap_or(JsValue::NULL);
+    match wire::decode_task(&data) {
+        Ok(task) => Ok(task_to_js(&task, data)),
+        Err(e) => {
+            let mut m = String::from(e.path);
+            m.push_str(": ");
+            m.push_str(e.message);
+            let mut f = Failure::new(ErrorKind::InvalidWebhook, m);
+            f.reason = Some(crate::callback::WebhookProblem::Malformed.as_str());
+            Err(f)
+        }
+    }
+}
+
+thread_local! {
+    static REPLAYS: std::cell::RefCell<crate::callback::ReplayGuard> = std::cell::RefCell::default();
+}
+
+/// Webhook verification: size, headers, timestamp window, HMAC (WebCrypto), replay.
+pub async fn verify_callback(body: &JsValue, headers: &JsValue, hmac_key: &ApiKey, tolerance_s: Option<f64>) -> Result<JsValue, Failure> {
+    use crate::callback::{check_timestamp, signed_message, signed_task_id, WebhookProblem, DEFAULT_TOLERANCE_SECONDS};
+    let parsed = callback_json(body)?;
+    let timestamp = read_header(headers, "x-webhook-timestamp");
+    let signature = read_header(headers, "x-webhook-signature");
+    let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
+        return Err(webhook_failure(WebhookProblem::MissingHeaders));
+    };
+    let task_id = signed_task_id(&parsed).ok_or_else(|| webhook_failure(WebhookProblem::Malformed))?;
+    let tolerance = tolerance_s.unwrap_or(DEFAULT_TOLERANCE_SECONDS);
+    let now_s = now() / 1000.0;
+    let ts = check_timestamp(&timestamp, now_s, tolerance).map_err(webhook_failure)?;
+    let message = signed_message(&task_id, timestamp.trim());
+    let valid = JsFuture::from(hmac_verify(hmac_key.expose(), &message, &signature)).await.map(|v| v.is_truthy()).unwrap_or(false);
+    if !valid {
+        return Err(webhook_failure(WebhookProblem::SignatureMismatch));
+    }
+    if !REPLAYS.with(|r| r.borrow_mut().first_time(signature.trim(), ts, now_s, tolerance)) {
+        return Err(webhook_failure(WebhookProblem::Replayed));
+    }
+    parse_callback(&parsed)
 }
 
 /// Options of `waitForTask`.

@@ -22,10 +22,12 @@ pub enum ErrorKind {
     Aborted,
     TaskFailed,
     InvalidResponse,
+    /// A callback delivery that failed verification (`KieError.reason` says why).
+    InvalidWebhook,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::Validation,
         ErrorKind::Unauthorized,
         ErrorKind::InsufficientCredits,
@@ -43,6 +45,7 @@ impl ErrorKind {
         ErrorKind::Aborted,
         ErrorKind::TaskFailed,
         ErrorKind::InvalidResponse,
+        ErrorKind::InvalidWebhook,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::TaskFailed => "task_failed",
             ErrorKind::InvalidResponse => "invalid_response",
+            ErrorKind::InvalidWebhook => "invalid_webhook",
         }
     }
 

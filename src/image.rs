@@ -22,6 +22,7 @@ pub enum ImageProblem {
     Empty,
     TooLarge,
     NotAnImage,
+    NotBase64,
 }
 
 impl ImageProblem {
@@ -30,6 +31,7 @@ impl ImageProblem {
             ImageProblem::Empty => "the image is empty",
             ImageProblem::TooLarge => "the image is larger than 10 MB (10485760 bytes)",
             ImageProblem::NotAnImage => "the file is not a jpeg, png or webp image (judged by its content, not its name)",
+            ImageProblem::NotBase64 => "the data is not valid base64",
         }
     }
 }
@@ -43,6 +45,56 @@ pub fn check_image(bytes: &[u8]) -> Result<&'static str, ImageProblem> {
         return Err(ImageProblem::TooLarge);
     }
     sniff_image(bytes).ok_or(ImageProblem::NotAnImage)
+}
+
+/// The base64 payload of a `data:` URL or a bare base64 string, and the MIME type the data URL
+/// claims (informational: the bytes decide).
+pub fn base64_payload(s: &str) -> (&str, Option<&str>) {
+    let s = s.trim();
+    match s.strip_prefix("data:").or_else(|| s.strip_prefix("DATA:")) {
+        Some(rest) => match rest.split_once(',') {
+            Some((meta, payload)) => (payload, meta.split(';').next().filter(|m| !m.is_empty())),
+            None => ("", None),
+        },
+        None => (s, None),
+    }
+}
+
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// Checks base64 text the way the upload API will decode it, without decoding all of it:
+/// the alphabet, the padding, the decoded size (<= 10 MB) and the format from the first bytes.
+pub fn check_base64_image(payload: &str) -> Result<(&'static str, u64), ImageProblem> {
+    let bytes = payload.as_bytes();
+    let body: Vec<u8> = bytes.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    let unpadded = body.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
+    if unpadded == 0 {
+        return Err(ImageProblem::Empty);
+    }
+    if body.len() - unpadded > 2 || body[..unpadded].iter().any(|&c| b64_value(c).is_none()) || unpadded % 4 == 1 {
+        return Err(ImageProblem::NotBase64);
+    }
+    let size = (unpadded as u64 * 3) / 4;
+    if size > IMAGE_MAX_BYTES {
+        return Err(ImageProblem::TooLarge);
+    }
+    let mut head = Vec::with_capacity(12);
+    for chunk in body[..unpadded.min(16)].chunks(4) {
+        let v: Vec<u8> = chunk.iter().filter_map(|&c| b64_value(c)).collect();
+        let n = v.iter().fold(0u32, |a, &d| (a << 6) | u32::from(d)) << (6 * (4 - v.len()));
+        let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        head.extend_from_slice(&out[..v.len().saturating_sub(1)]);
+    }
+    sniff_image(&head).map(|m| (m, size)).ok_or(ImageProblem::NotAnImage)
 }
 
 #[cfg(test)]
@@ -68,5 +120,20 @@ mod tests {
         png.push(0);
         assert_eq!(check_image(&png), Err(ImageProblem::TooLarge));
         assert_eq!(check_image(&[]), Err(ImageProblem::Empty));
+    }
+
+    #[test]
+    fn base64_checks() {
+        // "iVBORw0KGgo" is the PNG signature in base64.
+        assert_eq!(check_base64_image("iVBORw0KGgoAAAANSUhEUg=="), Ok(("image/png", 16)));
+        let (payload, mime) = base64_payload("data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==");
+        assert_eq!((payload, mime), ("iVBORw0KGgoAAAANSUhEUg==", Some("image/png")));
+        assert_eq!(check_base64_image("R0lGODlhAQABAAAAACw="), Err(ImageProblem::NotAnImage)); // GIF
+        assert_eq!(check_base64_image("aGVsbG8gd29ybGQ="), Err(ImageProblem::NotAnImage)); // text
+        assert_eq!(check_base64_image("%%%"), Err(ImageProblem::NotBase64));
+        assert_eq!(check_base64_image(""), Err(ImageProblem::Empty));
+        let big = "A".repeat(14_000_000);
+        assert_eq!(check_base64_image(&big), Err(ImageProblem::TooLarge));
+        assert_eq!(check_base64_image("/9j/4AAQSkZJRg=="), Ok(("image/jpeg", 10)));
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{ApiKey, ErrorKind};
 use crate::jsview::{object, set};
 use crate::validate::{self, did_you_mean, Issue};
 use crate::view::{Kind, View};
-use js_sys::{Array, Function, JSON};
+use js_sys::{Array, Function, Object, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -47,7 +47,7 @@ export interface CreateTaskBody {
 
 export type IssueCode =
   | "missing" | "invalid_type" | "empty" | "too_long" | "not_one_of" | "out_of_range"
-  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "unknown_field";
+  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "invalid_image" | "unknown_field";
 
 /** One problem with a request. */
 export interface Issue {
@@ -95,7 +95,13 @@ export interface Task {
 export type KieErrorKind =
   | "validation" | "unauthorized" | "insufficient_credits" | "not_found" | "rate_limited"
   | "daily_limit" | "maintenance" | "server" | "generation_failed" | "feature_disabled"
-  | "blocked" | "http" | "network" | "timeout" | "aborted" | "task_failed" | "invalid_response";
+  | "blocked" | "http" | "network" | "timeout" | "aborted" | "task_failed" | "invalid_response"
+  | "invalid_webhook";
+
+/** Why `verifyCallback` refused a delivery. */
+export type WebhookRejection =
+  | "too_large" | "malformed" | "missing_headers" | "stale_timestamp" | "future_timestamp"
+  | "signature_mismatch" | "replayed";
 
 export interface KlingClientOptions {
   /** Your Kie.ai key. Leave it out when `baseUrl` is your own backend that adds it. */
@@ -131,7 +137,41 @@ export interface WaitOptions extends RequestOptions {
   pollIntervalMs?: number;
 }
 
-export interface GenerateOptions extends CreateOptions, WaitOptions {}
+export interface GenerateOptions extends CreateOptions, WaitOptions, Omit<UploadOptions, "signal"> {}
+
+/** What `uploadImage` (and `generate`'s `image_url`) accept. */
+export type ImageSource = Blob | ArrayBuffer | Uint8Array | string;
+
+/** `generate` also takes a local image, uploaded first. */
+export type GenerateInput = Omit<CreateTaskInput, "image_url"> & { image_url: ImageSource };
+
+export interface UploadOptions extends RequestOptions {
+  /** Folder on Kie's file store, no leading or trailing "/". Default "kie-kling/images". */
+  uploadPath?: string;
+  /** File name to store; random when left out (the same name overwrites). */
+  fileName?: string;
+}
+
+export interface UploadResult {
+  /** The file's URL, for `image_url`. */
+  url: string;
+  fileName: string | null;
+  fileSize: number | null;
+  mimeType: string | null;
+  /** Unix ms after which to assume the file is gone (about 24 h). */
+  expiresAt: number;
+}
+
+export interface VerifyCallbackOptions {
+  /** The raw request body (text preferred; bytes or a parsed object work too). */
+  body: string | ArrayBuffer | Uint8Array | object;
+  /** The request's headers: a Headers object or a plain object (any case). */
+  headers: Headers | Record<string, string | string[] | undefined>;
+  /** The account's webhook HMAC key (Kie settings). */
+  hmacKey: string;
+  /** Accepted clock difference either way, seconds. Default 300. */
+  toleranceSeconds?: number;
+}
 
 export interface GenerateResult {
   taskId: string;
@@ -149,6 +189,12 @@ fn issue_to_js(issue: &Issue) -> JsValue {
         set(&o, "limit", limit);
     }
     o.into()
+}
+
+/// A one-issue list, for failures found outside the validator (uploads, options).
+pub fn issue_list(path: &str, code: validate::IssueCode, message: &str, limit: Option<f64>) -> JsValue {
+    let issue = Issue { path: path.to_owned(), code, message: message.to_owned(), limit };
+    issues_to_js(std::slice::from_ref(&issue)).into()
 }
 
 fn issues_to_js(issues: &[Issue]) -> Array {
@@ -371,6 +417,8 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let signal = signal_of(Some(&opts));
+        let input = self.with_uploaded_image(input, &opts, signal.as_ref()).await.map_err(|f| self.throw(f))?;
         let create_opts = object();
         if let Some(cb) = opts.field("callBackUrl") {
             set(&create_opts, "callBackUrl", cb);
@@ -388,6 +436,55 @@ impl KlingClient {
         Ok(o.into())
     }
 
+    /// Uploads an image for `image_url`: a Blob/File/ArrayBuffer/Uint8Array (stream upload), an
+    /// http(s) URL (URL upload) or a data: URL / base64 text (base64 upload). Checked first, like
+    /// the API will (jpeg/png/webp by content, at most 10 MB): a failure is a "validation" error
+    /// on `input.image_url` and nothing is sent. Kie keeps uploads for about 24 h (`expiresAt`).
+    #[wasm_bindgen(js_name = uploadImage, unchecked_return_type = "UploadResult")]
+    pub async fn upload_image(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImageSource")] source: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let signal = signal_of(Some(&opts));
+        self.upload(&source, &opts, signal.as_ref()).await.map_err(|f| self.throw(f))
+    }
+
+    /// The account's remaining credits.
+    #[wasm_bindgen(js_name = getCredits)]
+    pub async fn get_credits(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<f64, JsValue> {
+        let signal = signal_of(options.as_ref());
+        self.inner.credits(&CallOptions { signal: signal.as_ref(), timeout_ms: None }).await.map_err(|f| self.throw(f))
+    }
+
+    /// A temporary (about 20 min) download link for a Kie-generated file URL.
+    #[wasm_bindgen(js_name = getDownloadUrl)]
+    pub async fn get_download_url(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let signal = signal_of(options.as_ref());
+        self.inner.download_url(&url, &CallOptions { signal: signal.as_ref(), timeout_ms: None }).await.map_err(|f| self.throw(f))
+    }
+
+    /// Reads the task a callback names from the API and returns that authoritative Task: use it
+    /// when callbacks are unsigned (no HMAC key on the account), or to trust fields the
+    /// signature does not cover (it signs only taskId and timestamp).
+    #[wasm_bindgen(js_name = confirmCallback, unchecked_return_type = "Task")]
+    pub async fn confirm_callback(
+        &self,
+        body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let parsed = crate::client::callback_json(&body).map_err(|f| self.throw(f))?;
+        let Some(task_id) = crate::callback::signed_task_id(&parsed) else {
+            return Err(self.throw(crate::client::webhook_failure(crate::callback::WebhookProblem::Malformed)));
+        };
+        self.get_task(task_id, options).await
+    }
+
     /// The base URL requests go to (never includes the key).
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
@@ -396,6 +493,31 @@ impl KlingClient {
 }
 
 impl KlingClient {
+    async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
+        let upload_path = opts.field("uploadPath").and_then(|v| v.string()).unwrap_or_else(|| DEFAULT_UPLOAD_PATH.to_owned());
+        let file_name = opts.field("fileName").and_then(|v| v.string());
+        self.inner.upload(source, &upload_path, file_name, &CallOptions { signal, timeout_ms: None }).await
+    }
+
+    /// `input` with a local image (Blob, bytes, data: URL) replaced by its uploaded URL. The
+    /// other fields are validated first, so a bad prompt never costs an upload.
+    async fn with_uploaded_image(&self, input: JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
+        let Some(image) = input.field("image_url") else { return Ok(input) };
+        let local = match image.string() {
+            Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
+            None => image.kind() == Kind::Object,
+        };
+        if !local {
+            return Ok(input);
+        }
+        let copy: JsValue = Object::assign(&Object::new(), input.unchecked_ref()).into();
+        crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
+        validate::validate_input(&copy, None).map_err(|issues| validation_failure(&issues))?;
+        let uploaded = self.upload(&image, opts, signal).await?;
+        crate::jsview::set(copy.unchecked_ref(), "image_url", uploaded.field("url").unwrap_or(JsValue::NULL));
+        Ok(copy)
+    }
+
     async fn create(&self, input: &JsValue, options: Option<&JsValue>) -> Result<String, Failure> {
         // Only callBackUrl (and signal) are body-relevant options.
         let body = validate::validate_input(input, options).map_err(|issues| validation_failure(&issues))?;
@@ -407,6 +529,38 @@ impl KlingClient {
     fn throw(&self, f: Failure) -> JsValue {
         f.into_js(self.inner.key.as_ref())
     }
+}
+
+/// Where uploads go unless `uploadPath` says otherwise.
+const DEFAULT_UPLOAD_PATH: &str = "kie-kling/images";
+/// Stands in for an image URL while the rest of the input is validated before the upload.
+const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
+
+/// Parses a callback body (text, bytes or an object) into the same typed Task as `getTask`,
+/// tolerant in the same ways. It does not verify anything: see `verifyCallback`, or
+/// `client.confirmCallback` when callbacks are unsigned.
+#[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "Task")]
+pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
+    crate::client::parse_callback(&body).map_err(|f| f.into_js(None))
+}
+
+/// Verifies a callback delivery with the account's webhook HMAC key (`X-Webhook-Timestamp`,
+/// `X-Webhook-Signature` = base64 HMAC-SHA256 of `taskId + "." + timestamp`) on the host's
+/// WebCrypto, in constant time; refuses missing headers, timestamps outside `toleranceSeconds`
+/// (default 300) either way, a delivery already accepted once (replay), and bodies over 1 MB.
+/// Resolves with the Task; rejects with kind "invalid_webhook" and a `reason`.
+#[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Task")]
+pub async fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    let hmac_key = options.field("hmacKey").and_then(|k| k.string()).filter(|k| !k.is_empty());
+    let Some(hmac_key) = hmac_key else {
+        let f = Failure::new(ErrorKind::Validation, "hmacKey: the account's webhook HMAC key is required");
+        return Err(f.into_js(None));
+    };
+    let tolerance = options.field("toleranceSeconds").and_then(|t| t.number()).filter(|t| t.is_finite() && *t >= 0.0);
+    let body = options.field("body").unwrap_or(JsValue::UNDEFINED);
+    let headers = options.field("headers").unwrap_or(JsValue::UNDEFINED);
+    let key = ApiKey::new(hmac_key);
+    crate::client::verify_callback(&body, &headers, &key, tolerance).await.map_err(|f| f.into_js(Some(&key)))
 }
 
 fn signal_of(options: Option<&JsValue>) -> Option<AbortSignal> {

@@ -5,12 +5,14 @@
 //! - [`view`]: read-only access to JSON-like values (JS objects or `serde_json::Value`)
 //! - [`model`]: request types with the API's field names, and the body's JSON writer
 //! - [`validate`]: the contract's rules, every issue at once
+//! - [`callback`]: callback bodies and webhook verification decisions
 //! - [`image`]: image format and size checks by content
 //! - [`wire`]: the response envelope and task records
 //! - [`error`]: error kinds, their mapping from Kie codes, key redaction
 //! - [`policy`]: retry and poll schedules
 //! - `client` and `js` (wasm only): fetch, timers, abort, and the exported JS API
 
+pub mod callback;
 pub mod contract;
 pub mod error;
 pub mod image;

@@ -20,6 +20,7 @@ pub enum IssueCode {
     NotFinite,
     InvalidUrl,
     NeedsUpload,
+    InvalidImage,
     UnknownField,
 }
 
@@ -36,6 +37,7 @@ impl IssueCode {
             IssueCode::NotFinite => "not_finite",
             IssueCode::InvalidUrl => "invalid_url",
             IssueCode::NeedsUpload => "needs_upload",
+            IssueCode::InvalidImage => "invalid_image",
             IssueCode::UnknownField => "unknown_field",
         }
     }

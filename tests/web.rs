@@ -168,3 +168,62 @@ extern "C" {
     fn web_sys_set_timeout(f: &Function, ms: i32) -> JsValue;
 }
 
+
+#[wasm_bindgen(inline_js = "
+export async function signForTest(key, message) {
+  const enc = new TextEncoder();
+  const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(message)));
+  return btoa(String.fromCharCode(...sig));
+}
+export function pngBlob() {
+  const b = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='), c => c.charCodeAt(0));
+  return new Blob([b], { type: 'image/png' });
+}
+export function gifFile() { return new Blob(['GIF89a......'], { type: 'image/png' }); }
+")]
+extern "C" {
+    #[wasm_bindgen(js_name = signForTest)]
+    fn sign_for_test(key: &str, message: &str) -> Promise;
+    #[wasm_bindgen(js_name = pngBlob)]
+    fn png_blob() -> JsValue;
+    #[wasm_bindgen(js_name = gifFile)]
+    fn gif_file() -> JsValue;
+}
+
+#[wasm_bindgen_test]
+async fn blob_upload_then_create() {
+    let key = unique_key("upload");
+    let c = client(&key, &format!(r#","uploadBaseUrl":"{}/upload""#, emulator()));
+    let up = c.upload_image(png_blob(), None).await.unwrap();
+    assert_eq!(s(&up, "mimeType"), "image/png");
+    let input = obj(INPUT);
+    Reflect::set(&input, &"image_url".into(), &get(&up, "url")).unwrap();
+    assert_eq!(s(&c.create_task(input, None).await.unwrap(), "taskId").len(), 32);
+    let err = c.upload_image(gif_file(), None).await.unwrap_err();
+    assert_eq!(s(&err, "kind"), "validation");
+    assert_eq!(counter(&key, "upload").await, 1.0, "the GIF never left");
+}
+
+#[wasm_bindgen_test]
+async fn verify_callback_on_webcrypto() {
+    let now = (js_sys::Date::now() / 1000.0).floor().to_string();
+    let body = r#"{"code":200,"msg":"ok","data":{"taskId":"abc123","state":"success","resultJson":"{\"resultUrls\":[\"https://x.test/v.mp4\"]}"}}"#;
+    let sig = JsFuture::from(sign_for_test("hk", &format!("abc123.{now}"))).await.unwrap();
+    let headers = Object::new();
+    Reflect::set(&headers, &"X-Webhook-Timestamp".into(), &now.clone().into()).unwrap();
+    Reflect::set(&headers, &"X-Webhook-Signature".into(), &sig).unwrap();
+    let opts = |key: &str| {
+        let o = Object::new();
+        Reflect::set(&o, &"body".into(), &body.into()).unwrap();
+        Reflect::set(&o, &"headers".into(), &headers).unwrap();
+        Reflect::set(&o, &"hmacKey".into(), &key.into()).unwrap();
+        JsValue::from(o)
+    };
+    let wrong = kie_kling::js::verify_callback(opts("not-hk")).await.unwrap_err();
+    assert_eq!(s(&wrong, "reason"), "signature_mismatch");
+    let task = kie_kling::js::verify_callback(opts("hk")).await.unwrap();
+    assert_eq!(s(&task, "taskId"), "abc123");
+    let again = kie_kling::js::verify_callback(opts("hk")).await.unwrap_err();
+    assert_eq!(s(&again, "reason"), "replayed");
+}

@@ -395,20 +395,17 @@ fn store_upload(state: &State, upload_path: &str, file_name: Option<&str>, bytes
 }
 
 pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, mut multipart: Multipart) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(_) => return upload_error(401, "Authentication failed: Invalid API Key"),
-    };
-    let fault = state.begin("upload", &key);
-    if let Some(r) = fault_answer(&fault).await {
-        return r;
-    }
-    let (mut file, mut upload_path, mut file_name) = (None, String::new(), None);
+    // Read the whole body before answering anything, errors included: answering mid-upload
+    // would leave the client's connection in a state its next request trips over.
+    let (mut file, mut upload_path, mut file_name, mut malformed) = (None, String::new(), None, None);
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or("").to_owned();
-                let Ok(data) = field.bytes().await else { return upload_error(400, "the multipart body could not be read (too large?)") };
+                let Ok(data) = field.bytes().await else {
+                    malformed = Some("the multipart body could not be read (too large?)");
+                    break;
+                };
                 match name.as_str() {
                     "file" => file = Some(data.to_vec()),
                     "uploadPath" => upload_path = String::from_utf8_lossy(&data).into_owned(),
@@ -417,8 +414,22 @@ pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, 
                 }
             }
             Ok(None) => break,
-            Err(_) => return upload_error(400, "the multipart body is malformed"),
+            Err(_) => {
+                malformed = Some("the multipart body is malformed");
+                break;
+            }
         }
+    }
+    let key = match auth(&state, &headers) {
+        Ok(k) => k,
+        Err(_) => return upload_error(401, "Authentication failed: Invalid API Key"),
+    };
+    let fault = state.begin("upload", &key);
+    if let Some(r) = fault_answer(&fault).await {
+        return r;
+    }
+    if let Some(m) = malformed {
+        return upload_error(400, m);
     }
     let Some(file) = file else { return upload_error(400, "Missing required parameter: file") };
     store_upload(&state, &upload_path, file_name.as_deref(), file)

@@ -32,3 +32,34 @@ export async function startEmulator(args = []) {
 }
 
 export const validInput = () => ({ prompt: "a cat surfing a wave", image_url: "https://example.com/cat.png" });
+
+/** A real 1x1 PNG. */
+export const PNG_1X1 = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
+
+/** An HTTP receiver on 127.0.0.1 that records every POST (headers and raw body). */
+export async function startReceiver() {
+  const { createServer } = await import("node:http");
+  const deliveries = [];
+  const waiters = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.end("ok");
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${server.address().port}/hook`;
+  return {
+    url,
+    deliveries,
+    async waitFor(n, ms = 5000) {
+      const until = Date.now() + ms;
+      while (deliveries.length < n && Date.now() < until) await new Promise((r) => { waiters.push(r); setTimeout(r, 50); });
+      return deliveries;
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}

@@ -1,5 +1,5 @@
 // Type test (tsc --noEmit): correct usage compiles; each @ts-expect-error line must fail to compile.
-import { KlingClient, KieError, validate, buildCreateTaskBody } from "kie-kling";
+import { KlingClient, KieError, validate, buildCreateTaskBody, verifyCallback, parseCallback } from "kie-kling";
 import type { CreateTaskInput, Task, Issue, KieErrorKind, TaskState } from "kie-kling";
 
 const input: CreateTaskInput = {
@@ -55,4 +55,22 @@ async function run(): Promise<string> {
   }
 }
 
-export { numericDuration, badDuration, camel, noImage, firstIssue, ok, model, duration, run };
+async function images(client: KlingClient, file: File, req: Request): Promise<number> {
+  const up = await client.uploadImage(file, { uploadPath: "images/2026", fileName: "frame.png" });
+  const url: string = up.url;
+  const expires: number = up.expiresAt;
+  await client.generate({ prompt: "p", image_url: file });
+  await client.generate({ prompt: "p", image_url: new Uint8Array(8) });
+  // @ts-expect-error a number is not an image
+  await client.generate({ prompt: "p", image_url: 42 });
+  const credits: number = await client.getCredits();
+  const link: string = await client.getDownloadUrl(url);
+  const task: Task = await verifyCallback({ body: await req.text(), headers: req.headers, hmacKey: "k", toleranceSeconds: 300 });
+  const parsed: Task = parseCallback("{}");
+  const confirmed: Task = await client.confirmCallback(parsed);
+  // @ts-expect-error hmacKey is required
+  await verifyCallback({ body: "", headers: {} });
+  return credits + expires + link.length + task.videoUrls.length + confirmed.videoUrls.length;
+}
+
+export { images, numericDuration, badDuration, camel, noImage, firstIssue, ok, model, duration, run };
