@@ -12,7 +12,7 @@ wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling target/wasm32-un
 npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
-exports="validate, buildCreateTaskBody, parseCallback, verifyCallback, KlingClient"
+exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, KlingClient"
 gen="$raw/entries" && mkdir -p "$gen"
 cat > "$gen/node.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
@@ -63,6 +63,13 @@ export declare function validate(request: CreateTaskRequest): ValidationResult;
  * @throws {KieError} kind "validation", with `issues`, for invalid input.
  */
 export declare function buildCreateTaskBody(input: CreateTaskInput, options?: BuildOptions): CreateTaskBody;
+
+/**
+ * Checks a local image the way the upload API will (jpeg/png/webp by content, at most 10 MB),
+ * sending nothing. Resolves with its MIME type.
+ * @throws {KieError} kind "validation", issue code "invalid_image" on input.image_url.
+ */
+export declare function checkImage(source: Blob | ArrayBuffer | Uint8Array): Promise<string>;
 
 /** The typed Task in a callback body. Verifies nothing: see verifyCallback / confirmCallback. */
 export declare function parseCallback(body: string | ArrayBuffer | Uint8Array | object): Task;
@@ -131,6 +138,12 @@ export declare class KieError extends Error {
 TS
 # Only the type declarations of wasm-bindgen's file are public; drop members that need lib esnext.
 sed -i '/\[Symbol.dispose\](): void;/d' pkg/kie_kling.d.ts
+
+# The demo site (www/ + the browser build), served by `kie-emulator --serve`.
+site=target/demo-site
+rm -rf "$site" && mkdir -p "$site/pkg"
+cp www/* "$site/"
+cp pkg/browser.js pkg/kie_kling_bg.wasm "$site/pkg/"
 
 size() { printf '%-26s %8d B raw %7d B gzip\n' "$1" "$(wc -c < "$1")" "$(gzip -9n < "$1" | wc -c)"; }
 echo "package sizes:"

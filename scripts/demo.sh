@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds the package and the emulator, starts the emulator on 127.0.0.1
-# (PORT=, default 8787) and takes the vendor's example request to a finished video through the SDK.
+# The main job: sets up, builds the package and the emulator, and serves the demo page from the
+# emulator on 127.0.0.1 (PORT=, default 8787). The last line before serving is the URL to open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 cargo build --release -q -p kie-emulator
+site=target/demo-site  # assembled by build.sh
 PORT=${PORT:-8787}
-target/release/kie-emulator --port "$PORT" > /dev/null &
+fifo=$(mktemp -u) && mkfifo "$fifo"
+target/release/kie-emulator --port "$PORT" --serve "$site" > "$fifo" &
 emu=$!
-trap 'kill $emu 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/__emulator/counters" >/dev/null 2>&1 && break; sleep 0.1; done
-KIE_BASE_URL="http://127.0.0.1:$PORT" node examples/node/generate.mjs "$@"
+trap 'kill $emu 2>/dev/null || true; rm -f "$fifo"' EXIT INT TERM
+if ! read -r line < "$fifo"; then echo "demo: the emulator did not start (is port $PORT free? try PORT=0)" >&2; exit 1; fi
+url=${line#kie-emulator listening on }
+echo "demo: $url/"
+wait $emu

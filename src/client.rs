@@ -365,7 +365,7 @@ impl Client {
     /// the URL upload, a data: URL or base64 text by the base64 upload. Not retried once bytes
     /// may have arrived (only on 429 / 455).
     pub async fn upload(&self, source: &JsValue, upload_path: &str, file_name: Option<String>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
-        use crate::image::{base64_payload, check_base64_image, sniff_image, ImageProblem};
+        use crate::image::{base64_payload, check_base64_image, ImageProblem};
         let image_issue = |p: ImageProblem| upload_issue(p.message(), if p == ImageProblem::TooLarge { Some(crate::contract::IMAGE_MAX_BYTES as f64) } else { None });
         if let Err(m) = check_upload_path(upload_path) {
             let mut f = Failure::new(ErrorKind::Validation, m);
@@ -391,16 +391,7 @@ impl Client {
                 ("/api/file-base64-upload", o)
             }
         } else if is_binary(source) {
-            let size = binary_size(source);
-            if size == 0.0 {
-                return Err(image_issue(ImageProblem::Empty));
-            }
-            if size > crate::contract::IMAGE_MAX_BYTES as f64 {
-                return Err(image_issue(ImageProblem::TooLarge));
-            }
-            let head = JsFuture::from(head_bytes(source, 16)).await.map_err(|_| upload_issue("the image could not be read", None))?;
-            let head = js_sys::Uint8Array::new(&head).to_vec();
-            let mime = sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))?;
+            let mime = check_binary_image(source).await?;
             let form = upload_form(source, mime, upload_path, file_name.clone());
             let mut url = self.upload_base_url.clone();
             url.push_str("/api/file-stream-upload");
@@ -488,6 +479,25 @@ impl Client {
             }
         }
     }
+}
+
+/// Checks bytes the way the upload API will: size, then format from the first bytes.
+pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failure> {
+    use crate::image::{sniff_image, ImageProblem};
+    let image_issue = |p: ImageProblem| upload_issue(p.message(), if p == ImageProblem::TooLarge { Some(crate::contract::IMAGE_MAX_BYTES as f64) } else { None });
+    if !is_binary(source) {
+        return Err(upload_issue("the image must be a Blob, File, ArrayBuffer or Uint8Array", None));
+    }
+    let size = binary_size(source);
+    if size == 0.0 {
+        return Err(image_issue(ImageProblem::Empty));
+    }
+    if size > crate::contract::IMAGE_MAX_BYTES as f64 {
+        return Err(image_issue(ImageProblem::TooLarge));
+    }
+    let head = JsFuture::from(head_bytes(source, 16)).await.map_err(|_| upload_issue("the image could not be read", None))?;
+    let head = js_sys::Uint8Array::new(&head).to_vec();
+    sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))
 }
 
 fn upload_issue(message: &str, limit: Option<f64>) -> Failure {

@@ -536,6 +536,14 @@ const DEFAULT_UPLOAD_PATH: &str = "kie-kling/images";
 /// Stands in for an image URL while the rest of the input is validated before the upload.
 const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 
+/// Checks a local image (Blob, File, ArrayBuffer, Uint8Array) the way the upload API will, without
+/// sending anything: resolves with its MIME type, or rejects with a "validation" KieError whose
+/// issue is on `input.image_url` (code "invalid_image", with `limit` for size).
+#[wasm_bindgen(js_name = checkImage)]
+pub async fn check_image(#[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue) -> Result<String, JsValue> {
+    crate::client::check_binary_image(&source).await.map(str::to_owned).map_err(|f| f.into_js(None))
+}
+
 /// Parses a callback body (text, bytes or an object) into the same typed Task as `getTask`,
 /// tolerant in the same ways. It does not verify anything: see `verifyCallback`, or
 /// `client.confirmCallback` when callbacks are unsigned.
