@@ -17,6 +17,7 @@ bash scripts/build.sh
 cargo build --release -p kie-emulator
 run node --test tests/js/
 run node --test tests/e2e/
+run node --test tests/worker/
 run npx --no-install tsc -p tests/types
 
 # wasm-bindgen-test against an emulator on a free port (the URL is baked in at compile time).
