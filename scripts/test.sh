@@ -15,9 +15,9 @@ run() { echo "== $*"; "$@" 2>&1 | tee -a "$log"; }
 run cargo test --workspace
 bash scripts/build.sh
 cargo build --release -p kie-emulator
-run node --test tests/js/
-run node --test tests/e2e/
-run node --test tests/worker/
+run timeout 900 node --test --test-timeout=180000 tests/js/
+run timeout 900 node --test --test-timeout=180000 tests/e2e/
+run timeout 900 node --test --test-timeout=180000 tests/worker/
 run npx --no-install tsc -p tests/types
 
 # wasm-bindgen-test against an emulator on a free port (the URL is baked in at compile time).
