@@ -12,7 +12,7 @@ wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling target/wasm32-un
 npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
-exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, KlingClient"
+exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, wasmMemoryBytes, KlingClient"
 gen="$raw/entries" && mkdir -p "$gen"
 cat > "$gen/node.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
@@ -70,6 +70,9 @@ export declare function buildCreateTaskBody(input: CreateTaskInput, options?: Bu
  * @throws {KieError} kind "validation", issue code "invalid_image" on input.image_url.
  */
 export declare function checkImage(source: Blob | ArrayBuffer | Uint8Array): Promise<string>;
+
+/** Bytes of wasm linear memory in use (diagnostics). */
+export declare function wasmMemoryBytes(): number;
 
 /** The typed Task in a callback body. Verifies nothing: see verifyCallback / confirmCallback. */
 export declare function parseCallback(body: string | ArrayBuffer | Uint8Array | object): Task;

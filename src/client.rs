@@ -180,9 +180,11 @@ struct Reply {
     retry_after: Option<String>,
 }
 
-/// A request body: JSON text, or a multipart form (whose boundary fetch sets).
+/// A request body: JSON text (from Rust, or a JS string left in JS), or a multipart form
+/// (whose boundary fetch sets).
 pub enum Body<'a> {
     Json(&'a str),
+    JsJson(JsValue),
     Form(JsValue),
 }
 
@@ -239,6 +241,10 @@ impl Client {
             Some(Body::Json(text)) => {
                 headers.set("Content-Type", "application/json")?;
                 init.set_body(&JsValue::from_str(text));
+            }
+            Some(Body::JsJson(text)) => {
+                headers.set("Content-Type", "application/json")?;
+                init.set_body(text);
             }
             Some(Body::Form(form)) => init.set_body(form),
             None => {}
@@ -307,8 +313,8 @@ impl Client {
     }
 
     /// `POST /api/v1/jobs/createTask` with an already validated body; returns the taskId.
-    pub async fn create_task(&self, body_json: &str, call: &CallOptions<'_>) -> Result<String, Failure> {
-        let body = Body::Json(body_json);
+    pub async fn create_task(&self, body_json: JsValue, call: &CallOptions<'_>) -> Result<String, Failure> {
+        let body = Body::JsJson(body_json);
         let data = self.call(Operation::Create, "POST", &self.url("/api/v1/jobs/createTask"), Some(&body), call).await?;
         data.field("taskId")
             .and_then(|t| t.string())
@@ -410,6 +416,9 @@ impl Client {
     /// Polls until the task ends, the wait times out, or `signal` aborts.
     pub async fn wait_for_task(&self, task_id: &str, wait: &WaitOptions<'_>) -> Result<JsValue, Failure> {
         let start = now();
+        let scale = wait.time_scale;
+        // Elapsed time on the (possibly accelerated) clock the schedule and the timeout use.
+        let elapsed_since = |t0: f64| (now() - t0) / scale;
         let timeout = wait.timeout_ms.unwrap_or(assumptions::DEFAULT_WAIT_TIMEOUT_MS);
         let mut last_state: Option<TaskState> = None;
         let mut last_task: Option<JsValue> = None;
@@ -423,12 +432,12 @@ impl Client {
             f
         };
         loop {
-            let elapsed = now() - start;
+            let elapsed = elapsed_since(start);
             let remaining = timeout - elapsed;
             if remaining <= 0.0 {
                 return Err(timed_out(last_task));
             }
-            let call = CallOptions { signal: wait.signal, timeout_ms: Some(remaining.min(self.timeout_ms)) };
+            let call = CallOptions { signal: wait.signal, timeout_ms: Some((remaining * scale).min(self.timeout_ms)) };
             match self.get_task(task_id, &call).await {
                 Ok((task, raw)) => {
                     let state = task.state;
@@ -465,14 +474,14 @@ impl Client {
                 // Just-created tasks can read as "recordInfo is null" for a while (contract §1).
                 Err(f) if f.kind == ErrorKind::NotFound
                     && f.msg.as_deref().is_some_and(is_record_null)
-                    && now() - start < assumptions::NOT_YET_VISIBLE_GRACE_MS => {}
-                Err(f) if f.kind == ErrorKind::Timeout && now() - start >= timeout => return Err(timed_out(last_task)),
+                    && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS => {}
+                Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => return Err(timed_out(last_task)),
                 Err(f) => return Err(f),
             }
-            let elapsed = now() - start;
+            let elapsed = elapsed_since(start);
             let delay = wait.poll_interval_ms.unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
             let delay = delay.min((timeout - elapsed).max(0.0));
-            if JsFuture::from(sleep(delay, wait.signal)).await.is_err() {
+            if JsFuture::from(sleep(delay * scale, wait.signal)).await.is_err() {
                 let mut f = aborted();
                 f.task_id = Some(task_id.to_owned());
                 return Err(f);
@@ -604,6 +613,9 @@ pub struct WaitOptions<'a> {
     pub on_progress: Option<&'a Function>,
     /// A fixed gap between polls instead of the default schedule.
     pub poll_interval_ms: Option<f64>,
+    /// Runs the wait's clock faster (0.01 = a hundred times): sleeps shrink and elapsed time
+    /// grows by this factor. For benchmarks and tests against an accelerated emulator; 1 otherwise.
+    pub time_scale: f64,
 }
 
 /// The typed Task object handed to JS.

@@ -3,27 +3,27 @@
 
 use crate::view::{Kind, View};
 use js_sys::{Array, Object, Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    /// The value's JSON kind in one boundary crossing (see `kindOf` in runtime.js).
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(value: &JsValue) -> u8;
+}
 
 impl View for JsValue {
     fn kind(&self) -> Kind {
-        if self.is_undefined() {
-            Kind::Undefined
-        } else if self.is_null() {
-            Kind::Null
-        } else if self.as_bool().is_some() {
-            Kind::Bool
-        } else if self.as_f64().is_some() {
-            Kind::Number
-        } else if self.is_string() {
-            Kind::String
-        } else if Array::is_array(self) {
-            Kind::Array
-        } else if self.is_object() || self.is_function() {
-            Kind::Object
-        } else {
-            // bigint, symbol: nothing the API takes; "undefined" reads as "not given".
-            Kind::Undefined
+        match kind_of(self) {
+            1 => Kind::Null,
+            2 => Kind::Bool,
+            3 => Kind::Number,
+            4 => Kind::String,
+            5 => Kind::Array,
+            6 => Kind::Object,
+            // undefined, bigint, symbol: nothing the API takes; they read as "not given".
+            _ => Kind::Undefined,
         }
     }
     fn string(&self) -> Option<String> {
@@ -50,6 +50,10 @@ impl View for JsValue {
         } else {
             Vec::new()
         }
+    }
+    fn text_stats(&self) -> Option<(usize, bool)> {
+        let s = self.dyn_ref::<js_sys::JsString>()?;
+        Some((s.length() as usize, s.trim().length() == 0))
     }
     fn parse_json(text: &str) -> Option<Self> {
         JSON::parse(text).ok()

@@ -68,8 +68,22 @@ const BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
 const INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
 const OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
 
+/// Whether validation also copies the long texts into the body it returns. `Check` leaves
+/// `prompt` and `negative_prompt` empty: the wasm then builds the JS body from the caller's own
+/// strings, never copying a 5000-character prompt across the boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Build,
+    Check,
+}
+
 /// Validates a whole createTask body `{ model?, callBackUrl?, input }`.
 pub fn validate_body<V: View>(body: &V) -> Result<CreateTaskBody, Vec<Issue>> {
+    validate_body_in(Mode::Build, body)
+}
+
+/// `validate_body`, choosing whether long texts are copied.
+pub fn validate_body_in<V: View>(mode: Mode, body: &V) -> Result<CreateTaskBody, Vec<Issue>> {
     let mut issues = Vec::new();
     if body.kind() != Kind::Object {
         issues.push(type_issue("", "the request must be an object", body.kind()));
@@ -99,7 +113,7 @@ pub fn validate_body<V: View>(body: &V) -> Result<CreateTaskBody, Vec<Issue>> {
             issues.push(Issue::new("input", IssueCode::Missing, "input is required".into()));
             None
         }
-        Some(v) => check_input(&v, &mut issues),
+        Some(v) => check_input(mode, &v, &mut issues),
     };
     finish(input, call_back_url, issues)
 }
@@ -107,6 +121,11 @@ pub fn validate_body<V: View>(body: &V) -> Result<CreateTaskBody, Vec<Issue>> {
 /// Validates `input` plus the options of `createTask(input, { callBackUrl })`: the shape the
 /// client API takes. Paths are the body's (`input.prompt`, `callBackUrl`).
 pub fn validate_input<V: View>(input: &V, options: Option<&V>) -> Result<CreateTaskBody, Vec<Issue>> {
+    validate_input_in(Mode::Build, input, options)
+}
+
+/// `validate_input`, choosing whether long texts are copied.
+pub fn validate_input_in<V: View>(mode: Mode, input: &V, options: Option<&V>) -> Result<CreateTaskBody, Vec<Issue>> {
     let mut issues = Vec::new();
     let mut call_back_url = None;
     if let Some(opts) = options.filter(|o| !matches!(o.kind(), Kind::Null | Kind::Undefined)) {
@@ -123,7 +142,7 @@ pub fn validate_input<V: View>(input: &V, options: Option<&V>) -> Result<CreateT
             call_back_url = check_callback_url(opts.field("callBackUrl").as_ref(), "callBackUrl", &mut issues);
         }
     }
-    let checked = check_input(input, &mut issues);
+    let checked = check_input(mode, input, &mut issues);
     finish(checked, call_back_url, issues)
 }
 
@@ -138,7 +157,7 @@ fn finish(
     }
 }
 
-fn check_input<V: View>(input: &V, issues: &mut Vec<Issue>) -> Option<CreateTaskInput> {
+fn check_input<V: View>(mode: Mode, input: &V, issues: &mut Vec<Issue>) -> Option<CreateTaskInput> {
     if input.kind() != Kind::Object {
         issues.push(type_issue("input", "input must be an object", input.kind()));
         return None;
@@ -156,8 +175,8 @@ fn check_input<V: View>(input: &V, issues: &mut Vec<Issue>) -> Option<CreateTask
             issues.push(unknown_field(&path, &key, &INPUT_FIELDS, hint));
         }
     }
-    let prompt = check_text(input, "prompt", true, PROMPT_MAX_CHARS, issues);
-    let negative_prompt = check_text(input, "negative_prompt", false, NEGATIVE_PROMPT_MAX_CHARS, issues);
+    let prompt = check_text(mode, input, "prompt", true, PROMPT_MAX_CHARS, issues);
+    let negative_prompt = check_text(mode, input, "negative_prompt", false, NEGATIVE_PROMPT_MAX_CHARS, issues);
     let image_url = check_image_url(input.field("image_url").as_ref(), issues);
     let duration = check_duration(input.field("duration").as_ref(), issues);
     let cfg_tenths = check_cfg_scale(input.field("cfg_scale").as_ref(), issues);
@@ -173,12 +192,7 @@ fn check_input<V: View>(input: &V, issues: &mut Vec<Issue>) -> Option<CreateTask
     })
 }
 
-/// Length of `s` as the contract counts characters (see `assumptions::CHARS_ARE_UTF16_UNITS`).
-pub fn char_count(s: &str) -> usize {
-    s.encode_utf16().count()
-}
-
-fn check_text<V: View>(input: &V, key: &str, required: bool, max: usize, issues: &mut Vec<Issue>) -> Option<String> {
+fn check_text<V: View>(mode: Mode, input: &V, key: &str, required: bool, max: usize, issues: &mut Vec<Issue>) -> Option<String> {
     let mut path = String::from("input.");
     path.push_str(key);
     let value = match input.field(key) {
@@ -191,19 +205,18 @@ fn check_text<V: View>(input: &V, key: &str, required: bool, max: usize, issues:
         None => return None,
         Some(v) => v,
     };
-    let Some(text) = value.string() else {
+    let Some((count, blank)) = value.text_stats() else {
         let mut m = String::from(key);
         m.push_str(" must be a string");
         issues.push(type_issue(&path, &m, value.kind()));
         return None;
     };
-    if required && text.trim().is_empty() {
+    if required && blank {
         let mut m = String::from(key);
         m.push_str(" must not be empty or only whitespace");
         issues.push(Issue::new(&path, IssueCode::Empty, m));
         return None;
     }
-    let count = char_count(&text);
     if count > max {
         let mut m = String::from(key);
         m.push_str(" must be at most ");
@@ -214,7 +227,10 @@ fn check_text<V: View>(input: &V, key: &str, required: bool, max: usize, issues:
         issues.push(Issue::new(&path, IssueCode::TooLong, m).with_limit(max as f64));
         return None;
     }
-    Some(text)
+    match mode {
+        Mode::Build => value.string(),
+        Mode::Check => Some(String::new()),
+    }
 }
 
 fn check_duration<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option<Duration> {
@@ -519,6 +535,9 @@ mod tests {
     fn prompt_required_and_not_blank() {
         assert_eq!(codes(&with_input("prompt", json!(""))), [("input.prompt", "empty")]);
         assert_eq!(codes(&with_input("prompt", json!(" \n\t "))), [("input.prompt", "empty")]);
+        // Blank as JavaScript's trim() sees it, so native and wasm agree.
+        assert_eq!(codes(&with_input("prompt", json!("\u{feff}\u{3000}\u{2028}"))), [("input.prompt", "empty")]);
+        assert!(with_input("prompt", json!("\u{85}")).is_empty(), "U+0085 is not whitespace to JS");
         assert_eq!(codes(&with_input("prompt", Value::Null)), [("input.prompt", "missing")]);
         assert_eq!(codes(&with_input("prompt", json!(["a"]))), [("input.prompt", "invalid_type")]);
     }
@@ -655,7 +674,7 @@ mod tests {
         fn any_prompt_length_is_judged_by_utf16_units(s in "\\PC{0,60}", n in 0usize..3) {
             let prompt = s.repeat(n * 100);
             let ok = with_input("prompt", json!(prompt)).is_empty();
-            let expected = !prompt.trim().is_empty() && prompt.encode_utf16().count() <= PROMPT_MAX_CHARS;
+            let expected = !crate::view::is_blank(&prompt) && prompt.encode_utf16().count() <= PROMPT_MAX_CHARS;
             prop_assert_eq!(ok, expected);
         }
     }

@@ -29,6 +29,12 @@ impl Kind {
     }
 }
 
+/// Blank as JavaScript's `String.prototype.trim` judges it: Unicode White_Space except U+0085,
+/// plus U+FEFF, so native and wasm validation agree on every input.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+}
+
 /// Read access to a JSON-like value.
 pub trait View: Sized {
     fn kind(&self) -> Kind;
@@ -44,6 +50,12 @@ pub trait View: Sized {
     fn items(&self) -> Vec<Self>;
     /// Parse JSON text; `None` when it is not valid JSON.
     fn parse_json(text: &str) -> Option<Self>;
+
+    /// A string's length in UTF-16 units and whether it is blank (only whitespace as JS's
+    /// `trim` sees it), without copying it where the host can answer directly.
+    fn text_stats(&self) -> Option<(usize, bool)> {
+        self.string().map(|s| (s.encode_utf16().count(), is_blank(&s)))
+    }
 
     /// A present, non-null property.
     fn field(&self, key: &str) -> Option<Self> {
