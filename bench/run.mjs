@@ -240,6 +240,14 @@ try {
   await emu.close();
 }
 
+// ---- the fixture apps of `npm run test:apps`, when it has run ----
+if (existsSync(`${root}target/apps/results.json`)) {
+  const apps = JSON.parse(readFileSync(`${root}target/apps/results.json`, "utf8"));
+  const parts = Object.entries(apps).filter(([, v]) => v.buildMs !== undefined)
+    .map(([name, v]) => `${name}: ${v.buildMs} ms${v.output ? `, ${kb(v.output.raw)} raw / ${kb(v.output.gzip)} gzip` : ""}`);
+  row("user apps built from the packed tarball (npm run test:apps): build time, output size", apps.tarball ? `tarball ${kb(apps.tarball.packed)} (${apps.tarball.files} files, ${kb(apps.tarball.unpacked)} unpacked)` : "-", parts.join("; "));
+}
+
 // ---- the table ----
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`;
 const table = ["| measure | kie-kling | compared with / target |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");

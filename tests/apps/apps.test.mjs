@@ -1,0 +1,148 @@
+// From `npm pack` to a user's app: each fixture installs the packed tarball by file path and is
+// built with its own tool, then run against the emulator (browser apps in headless Chromium).
+// Build times and output sizes go to target/apps/results.json (the bench table reads them).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync, statSync, mkdtempSync, existsSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { Miniflare } from "miniflare";
+import { startEmulator } from "../js/emulator.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const work = `${root}target/apps/`;
+const results = {};
+let emu, tarball, browser;
+
+const sh = (cmd, args, cwd, env = {}) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+const timed = (fn) => { const t = performance.now(); fn(); return Math.round(performance.now() - t); };
+function dirSize(dir) {
+  let raw = 0, gz = 0;
+  for (const f of readdirSync(dir, { recursive: true })) {
+    const p = `${dir}/${f}`;
+    if (statSync(p).isFile()) { const b = readFileSync(p); raw += b.length; gz += gzipSync(b, { level: 9 }).length; }
+  }
+  return { raw, gzip: gz };
+}
+
+/** Copies a fixture (keeping its cached node_modules) and installs its tools plus our tarball. */
+function prepare(name) {
+  const dir = `${work}${name}`;
+  mkdirSync(dir, { recursive: true });
+  cpSync(`${root}tests/apps/${name}`, dir, { recursive: true, filter: (src) => !src.includes("node_modules") && !src.endsWith("apps.test.mjs") });
+  sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--no-package-lock"], dir);
+  sh("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", "--no-package-lock", tarball], dir);
+  const installed = JSON.parse(readFileSync(`${dir}/node_modules/kie-kling/package.json`, "utf8"));
+  assert.equal(installed.version, JSON.parse(readFileSync(`${root}package.json`, "utf8")).version);
+  assert.ok(!existsSync(`${dir}/node_modules/kie-kling/src`), "the tarball, not the repository");
+  return dir;
+}
+
+/** Serves a built site on 127.0.0.1, recording each response's content type. */
+async function serve(dir) {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+  const served = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = `${dir}${path === "/" ? "/index.html" : path}`;
+    if (path.includes("..") || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
+    const type = types[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream";
+    served.push({ path, type });
+    res.writeHead(200, { "content-type": type }).end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, served, close: () => new Promise((r) => server.close(r)) };
+}
+
+async function runInChromium(siteDir) {
+  const site = await serve(siteDir);
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${site.url}/?api=${encodeURIComponent(emu.base)}`);
+    await page.waitForSelector("#out[data-done]", { timeout: 30_000 });
+    const text = await page.textContent("#out");
+    assert.equal(await page.getAttribute("#out", "data-done"), "ok", text);
+    assert.match(text, /issues: input\.duration/);
+    assert.match(text, /video: http:\/\/127\.0\.0\.1:\d+\/results\/[0-9a-f]{32}\.mp4/);
+    const wasm = site.served.filter((s) => s.path.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, "the .wasm was emitted as an asset and fetched");
+    assert.equal(wasm[0].type, "application/wasm");
+  } finally {
+    await page.close();
+    await site.close();
+  }
+}
+
+before(async () => {
+  mkdirSync(`${work}pack`, { recursive: true });
+  const packed = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", `${work}pack`], root));
+  tarball = `${work}pack/${packed[0].filename}`;
+  emu = await startEmulator(["--timeline", "50,50,50", "--rate-limit", "0"]);
+  browser = await chromium.launchPersistentContext(mkdtempSync(`${tmpdir()}/kie-apps-`), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+});
+after(async () => {
+  await browser?.close();
+  await emu?.close();
+  writeFileSync(`${work}results.json`, JSON.stringify(results, null, 2));
+});
+
+test("the tarball holds only what users need", () => {
+  const [info] = JSON.parse(sh("npm", ["pack", "--dry-run", "--json"], root));
+  const files = info.files.map((f) => f.path).sort();
+  assert.deepEqual(files, ["CHANGELOG.md", "LICENSE", "README.md", "package.json", "pkg/browser.js", "pkg/index.d.ts", "pkg/kie_kling.d.ts",
+    "pkg/kie_kling_bg.wasm", "pkg/node.js", "pkg/workerd.js"]);
+  results.tarball = { files: files.length, packed: info.size, unpacked: info.unpackedSize };
+});
+
+test("Vite: vite build, then the site runs in Chromium against the emulator", async () => {
+  const dir = prepare("vite");
+  const ms = timed(() => sh("npx", ["--no-install", "vite", "build", "--logLevel", "error"], dir));
+  results.vite = { buildMs: ms, output: dirSize(`${dir}/dist`) };
+  await runInChromium(`${dir}/dist`);
+});
+
+test("webpack 5: the site runs in Chromium against the emulator", async () => {
+  const dir = prepare("webpack");
+  const ms = timed(() => sh("npx", ["--no-install", "webpack", "--no-stats"], dir));
+  cpSync(`${dir}/index.html`, `${dir}/dist/index.html`);
+  results.webpack = { buildMs: ms, output: dirSize(`${dir}/dist`) };
+  await runInChromium(`${dir}/dist`);
+});
+
+test("Node ESM: import by package name, create and wait", () => {
+  const dir = prepare("node-esm");
+  const out = JSON.parse(sh(process.execPath, ["index.mjs", emu.base], dir));
+  assert.deepEqual({ ...out, videoUrl: undefined }, { ok: true, notFound: "not_found", videoUrl: undefined });
+  assert.match(out.videoUrl, /\.mp4$/);
+});
+
+test("TypeScript: tsc --noEmit with moduleResolution bundler and node16", () => {
+  const dir = prepare("typescript");
+  for (const config of ["tsconfig.bundler.json", "tsconfig.node16.json"]) {
+    const ms = timed(() => sh("npx", ["--no-install", "tsc", "-p", config], dir));
+    results[`tsc ${config}`] = { buildMs: ms };
+  }
+});
+
+test("Worker: wrangler deploy --dry-run bundles it; the bundle runs in workerd against the emulator", async () => {
+  const dir = prepare("worker");
+  const ms = timed(() => sh("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", "dist"], dir,
+    { WRANGLER_SEND_METRICS: "false", CI: "true", WRANGLER_LOG: "error" }));
+  results.wrangler = { buildMs: ms, output: dirSize(`${dir}/dist`) };
+  const files = readdirSync(`${dir}/dist`);
+  assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler kept the wasm as a module: ${files}`);
+  const mf = new Miniflare({ scriptPath: `${dir}/dist/src.js`, modules: true, modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01", bindings: { KIE_API_KEY: "fixture-key", KIE_BASE_URL: emu.base } });
+  try {
+    const r = await mf.dispatchFetch("http://worker/");
+    const body = await r.json();
+    assert.equal(body.ok, true);
+    assert.match(body.videoUrl, /\.mp4$/);
+  } finally {
+    await mf.dispose();
+  }
+});
