@@ -26,11 +26,13 @@ const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scal
   --rate-limit N       new tasks per 10 s per key (default 20; 0 disables)
   --credits N          starting credits per key (default 10000)
   --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers
-  --serve DIR          also serve DIR at / (the demo page and package)";
+  --serve DIR          also serve DIR at / (the demo page and package)
+  --request-timeout-ms N  answer 408 to a request not read and answered within N ms (default 30000)";
 
 fn parse_args() -> Result<(u16, Config, Option<String>), String> {
     let mut port = 8787u16;
     let mut serve = None;
+    let mut request_timeout_ms = 30_000u64;
     let mut c = Config {
         api_key: None,
         timeline_ms: [500, 500, 2000],
@@ -43,6 +45,7 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
         initial_credits: 10_000.0,
         callback_deliveries: 1,
         upload_ttl_ms: 24 * 3_600_000,
+        request_timeout_ms: 30_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -69,10 +72,14 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
                 c.callback_deliveries = value("--callback-deliveries")?.parse().map_err(|_| "--callback-deliveries must be a number")?
             }
             "--serve" => serve = Some(value("--serve")?),
+            "--request-timeout-ms" => {
+                request_timeout_ms = value("--request-timeout-ms")?.parse().map_err(|_| "--request-timeout-ms must be a number")?
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    c.request_timeout_ms = request_timeout_ms;
     Ok((port, c, serve))
 }
 
@@ -97,6 +104,7 @@ async fn main() {
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
     let base_url = format!("http://127.0.0.1:{port}");
+    let state_timeout = config.request_timeout_ms;
     let state = Arc::new(State::new(config, base_url.clone()));
 
     let api = Router::new()
@@ -121,7 +129,12 @@ async fn main() {
     if let Some(dir) = serve {
         app = app.fallback_service(ServeDir::new(dir));
     }
-    let app = app.layer(CorsLayer::permissive());
+    // Bounds every request, body included, so a slow-body (slowloris) client cannot hold a
+    // handler forever; faults that delay answers stay below it.
+    let timeout = std::time::Duration::from_millis(state_timeout);
+    let app = app
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CorsLayer::permissive());
 
     println!("kie-emulator listening on {base_url}");
     let _ = std::io::stdout().flush();

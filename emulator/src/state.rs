@@ -26,6 +26,7 @@ pub struct Config {
     pub initial_credits: f64,
     pub callback_deliveries: u32,
     pub upload_ttl_ms: u64,
+    pub request_timeout_ms: u64,
 }
 
 /// How a scripted task ends.

@@ -402,10 +402,10 @@ async fn every_fault_kind() {
 async fn bodies_are_capped_and_cors_is_open() {
     let emu = start(&[]);
     let big = "x".repeat(2 * 1024 * 1024);
-    let r = emu.http.post(format!("{}/api/v1/jobs/createTask", emu.base)).bearer_auth("k").body(big).send().await.unwrap();
-    assert_eq!(r.status(), 413);
-    let r = emu
-        .http
+    let r = emu.http.post(format!("{}/api/v1/jobs/createTask", emu.base)).bearer_auth("k").body(big).send().await;
+    assert_refused_as_too_large(r);
+    // A fresh connection: the server closed the one that carried the oversized body.
+    let r = reqwest::Client::new()
         .request(reqwest::Method::OPTIONS, format!("{}/api/v1/jobs/createTask", emu.base))
         .header("Origin", "http://localhost:5173")
         .header("Access-Control-Request-Method", "POST")
@@ -415,6 +415,76 @@ async fn bodies_are_capped_and_cors_is_open() {
         .unwrap();
     assert!(r.status().is_success());
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
-    let counters: Value = emu.http.get(format!("{}/__emulator/counters", emu.base)).send().await.unwrap().json().await.unwrap();
+    let counters: Value = reqwest::Client::new().get(format!("{}/__emulator/counters", emu.base)).send().await.unwrap().json().await.unwrap();
     assert!(counters["requests"].is_object());
+}
+
+#[tokio::test]
+async fn hostile_input_is_refused_clearly_without_crashing() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut emu = start(&["--request-timeout-ms", "500"]);
+    // Deep JSON: refused, not a stack overflow.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let r: Value = emu.http.post(format!("{}/api/v1/jobs/createTask", emu.base)).bearer_auth("h").body(deep).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["code"], 422, "nesting past serde_json's limit is refused");
+    let deep = format!("{{\"model\":\"kling/v2-1-standard\",\"input\":{}{}}}", "[".repeat(5_000), "]".repeat(5_000));
+    let r: Value = emu.http.post(format!("{}/api/v1/jobs/createTask", emu.base)).bearer_auth("h").body(deep).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["code"], 422);
+    // Invalid UTF-8.
+    let r: Value = emu.http.post(format!("{}/api/v1/jobs/createTask", emu.base)).bearer_auth("h").body(vec![0xff, 0xfe, b'{', 0xc3]).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["code"], 422);
+    // Uploads over the body cap.
+    let big = vec![b'A'; 17 * 1024 * 1024];
+    let r = emu.http.post(format!("{}/upload/api/file-base64-upload", emu.base)).bearer_auth("h").body(big).send().await;
+    assert_refused_as_too_large(r);
+    emu.http = reqwest::Client::new();
+    // A slow body (slowloris) is cut off by the request timeout; bounded: at most 20 writes.
+    let addr = emu.base.trim_start_matches("http://").to_owned();
+    let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    sock.write_all(b"POST /api/v1/jobs/createTask HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer h\r\nContent-Length: 1000\r\n\r\n{").await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if sock.write_all(b" ").await.is_err() {
+            break;
+        }
+        let mut buf = [0u8; 512];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), sock.read(&mut buf)).await {
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 || !answer.is_empty() {
+                break;
+            }
+        }
+    }
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&answer));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Still serving.
+    assert_eq!(emu.create("h").await["code"], 200);
+}
+
+#[tokio::test]
+async fn url_uploads_never_follow_redirects() {
+    use axum::{response::Redirect, routing::get, Router};
+    let app = Router::new().route("/img.png", get(|| async { Redirect::temporary("https://example.com/img.png") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/img.png", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let emu = start(&[]);
+    let r = emu.post_json("/upload/api/file-url-upload", "u", &json!({"fileUrl": url, "uploadPath": "x"})).await;
+    assert_eq!(r["success"], false);
+    assert!(r["msg"].as_str().unwrap().contains("redirect"), "{r}");
+    for bad in ["http://10.0.0.1/a.png", "http://user@127.0.0.1/a.png", "file:///etc/passwd", "http://localhost.evil.example/a.png"] {
+        let r = emu.post_json("/upload/api/file-url-upload", "u", &json!({"fileUrl": bad, "uploadPath": "x"})).await;
+        assert_eq!(r["success"], false, "{bad}");
+    }
+}
+
+/// The server answers 413 as soon as it sees the length and closes the connection; a client
+/// still sending may see the reset before it reads the 413. Either way nothing was accepted.
+fn assert_refused_as_too_large(r: reqwest::Result<reqwest::Response>) {
+    match r {
+        Ok(resp) => assert_eq!(resp.status(), 413),
+        Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
+    }
 }
