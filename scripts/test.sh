@@ -18,6 +18,7 @@ cargo build --release -p kie-emulator
 run timeout 900 node --test --test-timeout=180000 tests/js/
 run timeout 900 node --test --test-timeout=180000 tests/e2e/
 run timeout 900 node --test --test-timeout=180000 tests/worker/
+run timeout 900 node --expose-gc --test --test-timeout=300000 tests/faults/
 run timeout 1500 node --test --test-timeout=900000 tests/apps/
 run npx --no-install tsc -p tests/types
 
