@@ -66,7 +66,7 @@ pub fn plan_retry(
     if let Some(after) = retry_after_ms {
         return (after <= RETRY_AFTER_MAX_MS).then_some(after.max(0.0));
     }
-    let jitter = jitter.clamp(0.0, 1.0);
+    let jitter = unit(jitter);
     let step = (RETRY_BASE_MS * f64::from(1u32 << attempt.min(16))).min(RETRY_CAP_MS);
     if kind == ErrorKind::RateLimited {
         // No Retry-After is documented (contract §5): wait a good part of the 10 s window.
@@ -139,8 +139,19 @@ pub const POLL_JITTER_FRACTION: f64 = 0.1;
 /// fewer polls than a fixed 2 s poller, for a 5 min task a third of them. Jitter only shortens
 /// the gap, keeping that bound.
 pub fn poll_delay_ms(elapsed_ms: f64, jitter: f64) -> f64 {
-    let base = (elapsed_ms.max(0.0) * POLL_AGE_FRACTION).clamp(POLL_MIN_MS, POLL_MAX_MS);
-    base * (1.0 - POLL_JITTER_FRACTION * jitter.clamp(0.0, 1.0))
+    let elapsed = if elapsed_ms.is_nan() { 0.0 } else { elapsed_ms.max(0.0) };
+    let base = (elapsed * POLL_AGE_FRACTION).clamp(POLL_MIN_MS, POLL_MAX_MS);
+    base * (1.0 - POLL_JITTER_FRACTION * unit(jitter))
+}
+
+/// A jitter in [0, 1]; anything else (NaN included) counts as 0, so a bad random source can
+/// never turn a wait into NaN (which a timer would read as "no wait at all").
+fn unit(jitter: f64) -> f64 {
+    if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// How many polls the default schedule makes, and how late it notices, for a task finishing
@@ -200,6 +211,13 @@ mod tests {
         // 429 without Retry-After waits part of the 10 s window.
         assert_eq!(plan_retry(Operation::Create, RateLimited, 0, 2, None, 0.0), Some(2000.0));
         assert_eq!(plan_retry(Operation::Create, RateLimited, 1, 2, None, 1.0), Some(3000.0));
+    }
+
+    #[test]
+    fn bad_jitter_never_means_no_wait() {
+        assert_eq!(plan_retry(Operation::Create, RateLimited, 0, 2, None, f64::NAN), Some(2000.0));
+        assert_eq!(plan_retry(Operation::Read, Server, 0, 2, None, f64::INFINITY), Some(RETRY_FLOOR_MS));
+        assert_eq!(poll_delay_ms(f64::NAN, f64::NAN), POLL_MIN_MS);
     }
 
     #[test]
