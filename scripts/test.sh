@@ -21,6 +21,7 @@ run timeout 900 node --test --test-timeout=180000 tests/worker/
 run timeout 900 node --expose-gc --test --test-timeout=300000 tests/faults/
 run timeout 1500 node --test --test-timeout=900000 tests/apps/
 run npx --no-install tsc -p tests/types
+npx --no-install typedoc --entryPoints pkg/index.d.ts --out target/docs/api --name kie-kling --readme none --disableSources --logLevel Warn
 
 # wasm-bindgen-test against an emulator on a free port (the URL is baked in at compile time).
 fifo=$(mktemp -u) && mkfifo "$fifo"
