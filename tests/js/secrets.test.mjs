@@ -17,8 +17,14 @@ function assertClean(err, key, label) {
   for (const text of seen) assert.ok(!String(text).includes(key), `${label}: key found in ${String(text).slice(0, 200)}`);
 }
 
-test("no error kind carries the key, even when the server echoes it", async () => {
+test("no error kind carries the key, even when the server echoes it; nothing is logged", async () => {
   const kinds = new Set();
+  const logged = [];
+  const original = {};
+  for (const m of ["log", "info", "warn", "error", "debug", "trace"]) {
+    original[m] = console[m];
+    console[m] = (...args) => logged.push(args.map(String).join(" "));
+  }
   const run = async (label, fn) => {
     const key = `sk-LEAK-${Math.random().toString(36).slice(2)}-${label}`;
     const err = await rejects(fn(key));
@@ -39,6 +45,8 @@ test("no error kind carries the key, even when the server echoes it", async () =
   await run("aborted", (k) => c(k).getTask("x", { signal: AbortSignal.abort() }));
   await run("task_failed", async (k) => { await emu.fault({ fault: "task", outcome: "fail", failMsg: `echo ${k}`, key: k }); return c(k).generate(validInput(), { pollIntervalMs: 20 }); });
   await run("wait-timeout", async (k) => { await emu.fault({ fault: "task", outcome: "never", key: k }); return c(k).generate(validInput(), { timeoutMs: 200, pollIntervalMs: 50 }); });
+  Object.assign(console, original);
+  assert.deepEqual(logged, [], "the SDK writes nothing to the console");
   assert.deepEqual([...kinds].sort(), [
     "aborted", "blocked", "daily_limit", "feature_disabled", "generation_failed", "http", "insufficient_credits", "invalid_response",
     "maintenance", "network", "not_found", "rate_limited", "server", "task_failed", "timeout", "unauthorized", "validation",

@@ -114,6 +114,19 @@ test("oversize bodies and disallowed origins are refused; allowed origins get CO
   assert.equal(ok.headers.get("access-control-allow-origin"), ORIGIN);
 });
 
+test("hostile bodies get clear errors: invalid UTF-8, deep JSON, path tricks in upload names", async () => {
+  const bad = await call("/api/tasks", { method: "POST", body: new Uint8Array([0xff, 0xfe, 0x7b, 0xc3]) });
+  assert.equal(bad.status, 422);
+  const deep = await call("/api/tasks", { method: "POST", body: `{"input":${"[".repeat(20_000)}${"]".repeat(20_000)}}` });
+  assert.equal(deep.status, 422);
+  const form = new FormData();
+  form.append("file", new Blob([PNG_1X1], { type: "image/png" }), "x.png");
+  form.append("fileName", "../../etc/passwd");
+  const tricky = await call("/api/uploads", { method: "POST", body: form });
+  assert.equal(tricky.status, 422, tricky.text);
+  assert.match(tricky.json().msg, /fileName/);
+});
+
 test("the Worker rate-limits each client", async () => {
   let limited = null;
   for (let i = 0; i < 70 && !limited; i++) {
