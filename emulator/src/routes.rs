@@ -394,6 +394,16 @@ fn store_upload(state: &State, upload_path: &str, file_name: Option<&str>, bytes
         "mimeType": mime, "uploadedAt": iso8601(now_ms())}}))
 }
 
+/// What every upload route does first: the upload API's 401, counting, scripted faults.
+async fn upload_prelude(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+    let key = auth(state, headers).map_err(|_| upload_error(401, "Authentication failed: Invalid API Key"))?;
+    let fault = state.begin("upload", &key);
+    match fault_answer(&fault).await {
+        Some(r) => Err(r),
+        None => Ok(()),
+    }
+}
+
 pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, mut multipart: Multipart) -> Response {
     // Read the whole body before answering anything, errors included: answering mid-upload
     // would leave the client's connection in a state its next request trips over.
@@ -420,12 +430,7 @@ pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, 
             }
         }
     }
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(_) => return upload_error(401, "Authentication failed: Invalid API Key"),
-    };
-    let fault = state.begin("upload", &key);
-    if let Some(r) = fault_answer(&fault).await {
+    if let Err(r) = upload_prelude(&state, &headers).await {
         return r;
     }
     if let Some(m) = malformed {
@@ -436,12 +441,7 @@ pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, 
 }
 
 pub async fn upload_base64(AxState(state): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(_) => return upload_error(401, "Authentication failed: Invalid API Key"),
-    };
-    let fault = state.begin("upload", &key);
-    if let Some(r) = fault_answer(&fault).await {
+    if let Err(r) = upload_prelude(&state, &headers).await {
         return r;
     }
     let Ok(v) = serde_json::from_slice::<Value>(&body) else { return upload_error(400, "Invalid JSON body") };
@@ -471,12 +471,7 @@ fn is_loopback_url(url: &str) -> bool {
 }
 
 pub async fn upload_url(AxState(state): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(_) => return upload_error(401, "Authentication failed: Invalid API Key"),
-    };
-    let fault = state.begin("upload", &key);
-    if let Some(r) = fault_answer(&fault).await {
+    if let Err(r) = upload_prelude(&state, &headers).await {
         return r;
     }
     let Ok(v) = serde_json::from_slice::<Value>(&body) else { return upload_error(400, "Invalid JSON body") };
