@@ -121,8 +121,9 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
             return error(422, &msg);
         }
     }
-    let duration = parsed["input"]["duration"].as_str().unwrap_or("5");
-    let cost = if duration == "10" { 50.0 } else { 25.0 };
+    // Validated above, so the duration is "5" or "10" (or absent: the SDK default).
+    let duration = parsed["input"]["duration"].as_str().and_then(kie_kling::model::Duration::parse).unwrap_or(kie_kling::model::Duration::Five);
+    let cost = f64::from(duration.credits());
     let now = Instant::now();
     let task = {
         let mut w = state.world();
