@@ -43,7 +43,9 @@ impl WebhookProblem {
             WebhookProblem::MissingHeaders => "X-Webhook-Timestamp or X-Webhook-Signature is missing",
             WebhookProblem::StaleTimestamp => "X-Webhook-Timestamp is older than the tolerance (possible replay)",
             WebhookProblem::FutureTimestamp => "X-Webhook-Timestamp is further in the future than the tolerance",
-            WebhookProblem::SignatureMismatch => "X-Webhook-Signature does not match (wrong key, or the taskId or timestamp was altered)",
+            WebhookProblem::SignatureMismatch => {
+                "X-Webhook-Signature does not match (wrong key, or the taskId or timestamp was altered)"
+            }
             WebhookProblem::Replayed => "this signed delivery was already accepted once (replay or duplicate)",
         }
     }
@@ -114,7 +116,10 @@ mod tests {
     fn finds_the_signed_id() {
         assert_eq!(signed_task_id(&json!({"data": {"taskId": "a"}})).as_deref(), Some("a"));
         assert_eq!(signed_task_id(&json!({"data": {"task_id": "b"}})).as_deref(), Some("b"));
-        assert_eq!(signed_task_id(&json!({"taskId": "c", "data": null})).as_deref(), Some("c"));
+        assert_eq!(
+            signed_task_id(&json!({"taskId": "c", "data": null})).as_deref(),
+            Some("c")
+        );
         assert_eq!(signed_task_id(&json!({"data": {"taskId": ""}})), None);
         assert_eq!(signed_task_id(&json!([1])), None);
         assert_eq!(signed_message("t1", "1700000000"), "t1.1700000000");
@@ -124,11 +129,25 @@ mod tests {
     fn timestamp_window_both_ways() {
         assert_eq!(check_timestamp("1000", 1000.0, 300.0), Ok(1000.0));
         assert_eq!(check_timestamp("700", 1000.0, 300.0), Ok(700.0));
-        assert_eq!(check_timestamp("699", 1000.0, 300.0), Err(WebhookProblem::StaleTimestamp));
-        assert_eq!(check_timestamp("1301", 1000.0, 300.0), Err(WebhookProblem::FutureTimestamp));
-        assert_eq!(check_timestamp("1700000000000", 1.7e9, 300.0), Err(WebhookProblem::Malformed), "ms are not seconds");
+        assert_eq!(
+            check_timestamp("699", 1000.0, 300.0),
+            Err(WebhookProblem::StaleTimestamp)
+        );
+        assert_eq!(
+            check_timestamp("1301", 1000.0, 300.0),
+            Err(WebhookProblem::FutureTimestamp)
+        );
+        assert_eq!(
+            check_timestamp("1700000000000", 1.7e9, 300.0),
+            Err(WebhookProblem::Malformed),
+            "ms are not seconds"
+        );
         for bad in ["", "-5", "1e9", "12a"] {
-            assert_eq!(check_timestamp(bad, 1000.0, 300.0), Err(WebhookProblem::Malformed), "{bad}");
+            assert_eq!(
+                check_timestamp(bad, 1000.0, 300.0),
+                Err(WebhookProblem::Malformed),
+                "{bad}"
+            );
         }
     }
 

@@ -151,7 +151,9 @@ impl Failure {
 /// `value` with the key scrubbed from every string inside it (a server may echo it anywhere).
 fn redact_value(value: JsValue, key: Option<&ApiKey>) -> JsValue {
     let Some(key) = key else { return value };
-    let Some(text) = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()) else { return value };
+    let Some(text) = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()) else {
+        return value;
+    };
     if !text.contains(key.expose()) {
         return value;
     }
@@ -197,7 +199,13 @@ pub struct CallOptions<'a> {
 
 impl Client {
     /// One HTTP exchange, no retries.
-    async fn send(&self, method: &str, url: &str, body: Option<&Body<'_>>, call: &CallOptions<'_>) -> Result<Reply, Failure> {
+    async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Body<'_>>,
+        call: &CallOptions<'_>,
+    ) -> Result<Reply, Failure> {
         let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms));
         let result = self.send_within(method, url, body, &deadline).await;
         let outcome = result.map_err(|err| {
@@ -227,7 +235,13 @@ impl Client {
         outcome
     }
 
-    async fn send_within(&self, method: &str, url: &str, body: Option<&Body<'_>>, deadline: &Deadline) -> Result<Reply, JsValue> {
+    async fn send_within(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Body<'_>>,
+        deadline: &Deadline,
+    ) -> Result<Reply, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
         if let Some(key) = &self.key {
@@ -257,11 +271,22 @@ impl Client {
         };
         let response: Response = JsFuture::from(promise).await?.dyn_into()?;
         let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-        Ok(Reply { status: response.status(), text, retry_after: response.headers().get("retry-after").ok().flatten() })
+        Ok(Reply {
+            status: response.status(),
+            text,
+            retry_after: response.headers().get("retry-after").ok().flatten(),
+        })
     }
 
     /// Sends with the retry policy of `op`; returns the envelope's `data` (null when absent).
-    pub async fn call(&self, op: Operation, method: &str, url: &str, body: Option<&Body<'_>>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
+    pub async fn call(
+        &self,
+        op: Operation,
+        method: &str,
+        url: &str,
+        body: Option<&Body<'_>>,
+        call: &CallOptions<'_>,
+    ) -> Result<JsValue, Failure> {
         let mut attempt = 0;
         loop {
             if call.signal.is_some_and(AbortSignal::aborted) {
@@ -284,7 +309,14 @@ impl Client {
             let retry = if failure.kind == ErrorKind::Aborted {
                 None
             } else {
-                policy::plan_retry(op, failure.kind, attempt, self.max_retries, failure.retry_after_ms, Math::random())
+                policy::plan_retry(
+                    op,
+                    failure.kind,
+                    attempt,
+                    self.max_retries,
+                    failure.retry_after_ms,
+                    Math::random(),
+                )
             };
             match retry {
                 Some(ms) => {
@@ -315,24 +347,43 @@ impl Client {
     /// `POST /api/v1/jobs/createTask` with an already validated body; returns the taskId.
     pub async fn create_task(&self, body_json: JsValue, call: &CallOptions<'_>) -> Result<String, Failure> {
         let body = Body::JsJson(body_json);
-        let data = self.call(Operation::Create, "POST", &self.url("/api/v1/jobs/createTask"), Some(&body), call).await?;
+        let data = self
+            .call(
+                Operation::Create,
+                "POST",
+                &self.url("/api/v1/jobs/createTask"),
+                Some(&body),
+                call,
+            )
+            .await?;
         data.field("taskId")
             .and_then(|t| t.string())
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data.taskId: missing in the createTask answer"))
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorKind::InvalidResponse,
+                    "data.taskId: missing in the createTask answer",
+                )
+            })
     }
 
     /// `GET /api/v1/jobs/recordInfo`, decoded.
     pub async fn get_task(&self, task_id: &str, call: &CallOptions<'_>) -> Result<(Task<JsValue>, JsValue), Failure> {
         if task_id.trim().is_empty() {
-            return Err(Failure::new(ErrorKind::Validation, "taskId: must be a non-empty string"));
+            return Err(Failure::new(
+                ErrorKind::Validation,
+                "taskId: must be a non-empty string",
+            ));
         }
         let mut url = self.url("/api/v1/jobs/recordInfo?taskId=");
         url.push_str(&String::from(js_sys::encode_uri_component(task_id)));
-        let data = self.call(Operation::Read, "GET", &url, None, call).await.map_err(|mut f| {
-            f.task_id = Some(task_id.to_owned());
-            f
-        })?;
+        let data = self
+            .call(Operation::Read, "GET", &url, None, call)
+            .await
+            .map_err(|mut f| {
+                f.task_id = Some(task_id.to_owned());
+                f
+            })?;
         match wire::decode_task(&data) {
             Ok(task) => Ok((task, data)),
             Err(e) => {
@@ -348,34 +399,69 @@ impl Client {
 
     /// `GET /api/v1/chat/credit`: the remaining credits.
     pub async fn credits(&self, call: &CallOptions<'_>) -> Result<f64, Failure> {
-        let data = self.call(Operation::Read, "GET", &self.url("/api/v1/chat/credit"), None, call).await?;
-        data.number().ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the credit balance is not a number"))
+        let data = self
+            .call(Operation::Read, "GET", &self.url("/api/v1/chat/credit"), None, call)
+            .await?;
+        data.number()
+            .ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the credit balance is not a number"))
     }
 
     /// `POST /api/v1/common/download-url`: a temporary (about 20 min) link for a Kie file URL.
     /// Safe to repeat (it only mints a link), so it retries like a read.
     pub async fn download_url(&self, url: &str, call: &CallOptions<'_>) -> Result<String, Failure> {
         if crate::validate::check_http_url(url).is_err() {
-            return Err(Failure::new(ErrorKind::Validation, "url: must be an absolute http(s) URL of a Kie-generated file"));
+            return Err(Failure::new(
+                ErrorKind::Validation,
+                "url: must be an absolute http(s) URL of a Kie-generated file",
+            ));
         }
         let mut text = String::from("{\"url\":");
         crate::model::push_json_string(&mut text, url);
         text.push('}');
         let body = Body::Json(&text);
-        let data = self.call(Operation::Read, "POST", &self.url("/api/v1/common/download-url"), Some(&body), call).await?;
-        data.string().ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the download URL is not a string"))
+        let data = self
+            .call(
+                Operation::Read,
+                "POST",
+                &self.url("/api/v1/common/download-url"),
+                Some(&body),
+                call,
+            )
+            .await?;
+        data.string()
+            .ok_or_else(|| Failure::new(ErrorKind::InvalidResponse, "data: the download URL is not a string"))
     }
 
     /// Uploads an image through Kie's File Upload API, after checking it the way the API will
     /// (jpeg/png/webp by content, at most 10 MB): bytes by the stream upload, an http(s) URL by
     /// the URL upload, a data: URL or base64 text by the base64 upload. Not retried once bytes
     /// may have arrived (only on 429 / 455).
-    pub async fn upload(&self, source: &JsValue, upload_path: &str, file_name: Option<String>, call: &CallOptions<'_>) -> Result<JsValue, Failure> {
+    pub async fn upload(
+        &self,
+        source: &JsValue,
+        upload_path: &str,
+        file_name: Option<String>,
+        call: &CallOptions<'_>,
+    ) -> Result<JsValue, Failure> {
         use crate::image::{base64_payload, check_base64_image, ImageProblem};
-        let image_issue = |p: ImageProblem| upload_issue(p.message(), if p == ImageProblem::TooLarge { Some(crate::contract::IMAGE_MAX_BYTES as f64) } else { None });
+        let image_issue = |p: ImageProblem| {
+            upload_issue(
+                p.message(),
+                if p == ImageProblem::TooLarge {
+                    Some(crate::contract::IMAGE_MAX_BYTES as f64)
+                } else {
+                    None
+                },
+            )
+        };
         if let Err(m) = check_upload_path(upload_path) {
             let mut f = Failure::new(ErrorKind::Validation, m);
-            f.issues = Some(crate::js::issue_list("uploadPath", crate::validate::IssueCode::InvalidType, m, None));
+            f.issues = Some(crate::js::issue_list(
+                "uploadPath",
+                crate::validate::IssueCode::InvalidType,
+                m,
+                None,
+            ));
             return Err(f);
         }
         let name_field = |o: &Object| {
@@ -401,15 +487,25 @@ impl Client {
             let form = upload_form(source, mime, upload_path, file_name.clone());
             let mut url = self.upload_base_url.clone();
             url.push_str("/api/file-stream-upload");
-            let data = self.call(Operation::Upload, "POST", &url, Some(&Body::Form(form)), call).await?;
+            let data = self
+                .call(Operation::Upload, "POST", &url, Some(&Body::Form(form)), call)
+                .await?;
             return upload_result(&data);
         } else {
-            return Err(upload_issue("the image must be a Blob, File, ArrayBuffer, Uint8Array, an http(s) URL, a data: URL or base64 text", None));
+            return Err(upload_issue(
+                "the image must be a Blob, File, ArrayBuffer, Uint8Array, an http(s) URL, a data: URL or base64 text",
+                None,
+            ));
         };
-        let text = js_sys::JSON::stringify(&body).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        let text = js_sys::JSON::stringify(&body)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
         let mut url = self.upload_base_url.clone();
         url.push_str(route);
-        let data = self.call(Operation::Upload, "POST", &url, Some(&Body::Json(&text)), call).await?;
+        let data = self
+            .call(Operation::Upload, "POST", &url, Some(&Body::Json(&text)), call)
+            .await?;
         upload_result(&data)
     }
 
@@ -437,7 +533,10 @@ impl Client {
             if remaining <= 0.0 {
                 return Err(timed_out(last_task));
             }
-            let call = CallOptions { signal: wait.signal, timeout_ms: Some((remaining * scale).min(self.timeout_ms)) };
+            let call = CallOptions {
+                signal: wait.signal,
+                timeout_ms: Some((remaining * scale).min(self.timeout_ms)),
+            };
             match self.get_task(task_id, &call).await {
                 Ok((task, raw)) => {
                     let state = task.state;
@@ -472,14 +571,19 @@ impl Client {
                     }
                 }
                 // Just-created tasks can read as "recordInfo is null" for a while (contract §1).
-                Err(f) if f.kind == ErrorKind::NotFound
-                    && f.msg.as_deref().is_some_and(is_record_null)
-                    && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS => {}
-                Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => return Err(timed_out(last_task)),
+                Err(f)
+                    if f.kind == ErrorKind::NotFound
+                        && f.msg.as_deref().is_some_and(is_record_null)
+                        && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS => {}
+                Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => {
+                    return Err(timed_out(last_task))
+                }
                 Err(f) => return Err(f),
             }
             let elapsed = elapsed_since(start);
-            let delay = wait.poll_interval_ms.unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
+            let delay = wait
+                .poll_interval_ms
+                .unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
             let delay = delay.min((timeout - elapsed).max(0.0));
             if JsFuture::from(sleep(delay * scale, wait.signal)).await.is_err() {
                 let mut f = aborted();
@@ -493,9 +597,21 @@ impl Client {
 /// Checks bytes the way the upload API will: size, then format from the first bytes.
 pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failure> {
     use crate::image::{sniff_image, ImageProblem};
-    let image_issue = |p: ImageProblem| upload_issue(p.message(), if p == ImageProblem::TooLarge { Some(crate::contract::IMAGE_MAX_BYTES as f64) } else { None });
+    let image_issue = |p: ImageProblem| {
+        upload_issue(
+            p.message(),
+            if p == ImageProblem::TooLarge {
+                Some(crate::contract::IMAGE_MAX_BYTES as f64)
+            } else {
+                None
+            },
+        )
+    };
     if !is_binary(source) {
-        return Err(upload_issue("the image must be a Blob, File, ArrayBuffer or Uint8Array", None));
+        return Err(upload_issue(
+            "the image must be a Blob, File, ArrayBuffer or Uint8Array",
+            None,
+        ));
     }
     let size = binary_size(source);
     if size == 0.0 {
@@ -504,7 +620,9 @@ pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failur
     if size > crate::contract::IMAGE_MAX_BYTES as f64 {
         return Err(image_issue(ImageProblem::TooLarge));
     }
-    let head = JsFuture::from(head_bytes(source, 16)).await.map_err(|_| upload_issue("the image could not be read", None))?;
+    let head = JsFuture::from(head_bytes(source, 16))
+        .await
+        .map_err(|_| upload_issue("the image could not be read", None))?;
     let head = js_sys::Uint8Array::new(&head).to_vec();
     sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))
 }
@@ -513,13 +631,23 @@ fn upload_issue(message: &str, limit: Option<f64>) -> Failure {
     let mut m = String::from("input.image_url: ");
     m.push_str(message);
     let mut f = Failure::new(ErrorKind::Validation, m);
-    f.issues = Some(crate::js::issue_list("input.image_url", crate::validate::IssueCode::InvalidImage, message, limit));
+    f.issues = Some(crate::js::issue_list(
+        "input.image_url",
+        crate::validate::IssueCode::InvalidImage,
+        message,
+        limit,
+    ));
     f
 }
 
 /// `uploadPath` as the API requires it: no leading or trailing `/`, no empty or dot segments.
 fn check_upload_path(p: &str) -> Result<(), &'static str> {
-    if p.is_empty() || p.starts_with('/') || p.ends_with('/') || p.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\')) {
+    if p.is_empty()
+        || p.starts_with('/')
+        || p.ends_with('/')
+        || p.split('/')
+            .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\'))
+    {
         Err("uploadPath must be a relative path like \"images/2026\" (no leading or trailing /, no empty or dot segments)")
     } else {
         Ok(())
@@ -528,11 +656,22 @@ fn check_upload_path(p: &str) -> Result<(), &'static str> {
 
 /// `{ url, fileName, fileSize, mimeType, expiresAt }` from the upload API's `data`.
 fn upload_result(data: &JsValue) -> Result<JsValue, Failure> {
-    let url = data.field("downloadUrl").and_then(|u| u.string()).filter(|u| !u.is_empty());
+    let url = data
+        .field("downloadUrl")
+        .and_then(|u| u.string())
+        .filter(|u| !u.is_empty());
     let Some(url) = url else {
-        return Err(Failure::new(ErrorKind::InvalidResponse, "data.downloadUrl: missing in the upload answer"));
+        return Err(Failure::new(
+            ErrorKind::InvalidResponse,
+            "data.downloadUrl: missing in the upload answer",
+        ));
     };
-    let uploaded = data.field("uploadedAt").and_then(|t| t.string()).map(|t| js_sys::Date::parse(&t)).filter(|t| t.is_finite()).unwrap_or_else(now);
+    let uploaded = data
+        .field("uploadedAt")
+        .and_then(|t| t.string())
+        .map(|t| js_sys::Date::parse(&t))
+        .filter(|t| t.is_finite())
+        .unwrap_or_else(now);
     let o = object();
     set(&o, "url", url);
     set(&o, "fileName", opt(data.field("fileName").and_then(|v| v.string())));
@@ -544,7 +683,11 @@ fn upload_result(data: &JsValue) -> Result<JsValue, Failure> {
 
 /// A callback body as a JS value: text and bytes are parsed, objects used as given.
 pub fn callback_json(body: &JsValue) -> Result<JsValue, Failure> {
-    let text = if body.is_string() || !body.is_object() || js_sys::ArrayBuffer::is_view(body) || body.is_instance_of::<js_sys::ArrayBuffer>() {
+    let text = if body.is_string()
+        || !body.is_object()
+        || js_sys::ArrayBuffer::is_view(body)
+        || body.is_instance_of::<js_sys::ArrayBuffer>()
+    {
         body_text(body)
     } else {
         return Ok(body.clone());
@@ -583,7 +726,12 @@ thread_local! {
 }
 
 /// Webhook verification: size, headers, timestamp window, HMAC (WebCrypto), replay.
-pub async fn verify_callback(body: &JsValue, headers: &JsValue, hmac_key: &ApiKey, tolerance_s: Option<f64>) -> Result<JsValue, Failure> {
+pub async fn verify_callback(
+    body: &JsValue,
+    headers: &JsValue,
+    hmac_key: &ApiKey,
+    tolerance_s: Option<f64>,
+) -> Result<JsValue, Failure> {
     use crate::callback::{check_timestamp, signed_message, signed_task_id, WebhookProblem, DEFAULT_TOLERANCE_SECONDS};
     let parsed = callback_json(body)?;
     let timestamp = read_header(headers, "x-webhook-timestamp");
@@ -596,7 +744,10 @@ pub async fn verify_callback(body: &JsValue, headers: &JsValue, hmac_key: &ApiKe
     let now_s = now() / 1000.0;
     let ts = check_timestamp(&timestamp, now_s, tolerance).map_err(webhook_failure)?;
     let message = signed_message(&task_id, timestamp.trim());
-    let valid = JsFuture::from(hmac_verify(hmac_key.expose(), &message, &signature)).await.map(|v| v.is_truthy()).unwrap_or(false);
+    let valid = JsFuture::from(hmac_verify(hmac_key.expose(), &message, &signature))
+        .await
+        .map(|v| v.is_truthy())
+        .unwrap_or(false);
     if !valid {
         return Err(webhook_failure(WebhookProblem::SignatureMismatch));
     }

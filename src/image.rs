@@ -30,7 +30,9 @@ impl ImageProblem {
         match self {
             ImageProblem::Empty => "the image is empty",
             ImageProblem::TooLarge => "the image is larger than 10 MB (10485760 bytes)",
-            ImageProblem::NotAnImage => "the file is not a jpeg, png or webp image (judged by its content, not its name)",
+            ImageProblem::NotAnImage => {
+                "the file is not a jpeg, png or webp image (judged by its content, not its name)"
+            }
             ImageProblem::NotBase64 => "the data is not valid base64",
         }
     }
@@ -128,7 +130,10 @@ mod tests {
         assert_eq!(check_base64_image("iVBORw0KGgoAAAANSUhEUg=="), Ok(("image/png", 16)));
         let (payload, mime) = base64_payload("data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==");
         assert_eq!((payload, mime), ("iVBORw0KGgoAAAANSUhEUg==", Some("image/png")));
-        assert_eq!(check_base64_image("R0lGODlhAQABAAAAACw="), Err(ImageProblem::NotAnImage)); // GIF
+        assert_eq!(
+            check_base64_image("R0lGODlhAQABAAAAACw="),
+            Err(ImageProblem::NotAnImage)
+        ); // GIF
         assert_eq!(check_base64_image("aGVsbG8gd29ybGQ="), Err(ImageProblem::NotAnImage)); // text
         assert_eq!(check_base64_image("%%%"), Err(ImageProblem::NotBase64));
         assert_eq!(check_base64_image(""), Err(ImageProblem::Empty));

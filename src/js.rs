@@ -2,10 +2,10 @@
 //! return. JS names are camelCase; request objects keep the API's field names verbatim.
 
 use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
+use crate::contract::MODEL_ID;
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::error::{ApiKey, ErrorKind};
 use crate::jsview::{object, set};
-use crate::contract::MODEL_ID;
 use crate::model::CreateTaskBody;
 use crate::validate::{self, did_you_mean, Issue, Mode};
 use crate::view::{Kind, View};
@@ -198,7 +198,12 @@ fn issue_to_js(issue: &Issue) -> JsValue {
 
 /// A one-issue list, for failures found outside the validator (uploads, options).
 pub fn issue_list(path: &str, code: validate::IssueCode, message: &str, limit: Option<f64>) -> JsValue {
-    let issue = Issue { path: path.to_owned(), code, message: message.to_owned(), limit };
+    let issue = Issue {
+        path: path.to_owned(),
+        code,
+        message: message.to_owned(),
+        limit,
+    };
     issues_to_js(std::slice::from_ref(&issue)).into()
 }
 
@@ -227,7 +232,9 @@ fn validation_failure(issues: &[Issue]) -> Failure {
 /// issue at once.
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
 pub fn validate(#[wasm_bindgen(unchecked_param_type = "CreateTaskRequest")] request: JsValue) -> JsValue {
-    let issues = validate::validate_body_in(Mode::Check, &request).err().unwrap_or_default();
+    let issues = validate::validate_body_in(Mode::Check, &request)
+        .err()
+        .unwrap_or_default();
     let o = object();
     set(&o, "ok", issues.is_empty());
     set(&o, "issues", issues_to_js(&issues));
@@ -273,19 +280,37 @@ pub struct KlingClient {
     inner: Client,
 }
 
-const CLIENT_OPTIONS: [&str; 7] =
-    ["apiKey", "baseUrl", "uploadBaseUrl", "fetch", "timeoutMs", "maxRetries", "dangerouslyAllowBrowser"];
+const CLIENT_OPTIONS: [&str; 7] = [
+    "apiKey",
+    "baseUrl",
+    "uploadBaseUrl",
+    "fetch",
+    "timeoutMs",
+    "maxRetries",
+    "dangerouslyAllowBrowser",
+];
 
 fn option_issue(path: &str, code: validate::IssueCode, message: &str) -> Issue {
-    Issue { path: path.to_owned(), code, message: message.to_owned(), limit: None }
+    Issue {
+        path: path.to_owned(),
+        code,
+        message: message.to_owned(),
+        limit: None,
+    }
 }
 
 fn read_base_url(opts: &JsValue, key: &str, default: &str, issues: &mut Vec<Issue>) -> String {
-    let Some(v) = opts.field(key) else { return default.to_owned() };
+    let Some(v) = opts.field(key) else {
+        return default.to_owned();
+    };
     match v.string() {
         Some(s) if validate::check_http_url(&s).is_ok() => s.trim_end_matches('/').to_owned(),
         _ => {
-            issues.push(option_issue(key, validate::IssueCode::InvalidUrl, "must be an absolute http(s) URL"));
+            issues.push(option_issue(
+                key,
+                validate::IssueCode::InvalidUrl,
+                "must be an absolute http(s) URL",
+            ));
             default.to_owned()
         }
     }
@@ -297,7 +322,11 @@ fn read_ms(opts: &JsValue, key: &str, default: f64, issues: &mut Vec<Issue>) -> 
         Some(v) => match v.number() {
             Some(n) if n.is_finite() && n > 0.0 => n,
             _ => {
-                issues.push(option_issue(key, validate::IssueCode::OutOfRange, "must be a positive finite number of milliseconds"));
+                issues.push(option_issue(
+                    key,
+                    validate::IssueCode::OutOfRange,
+                    "must be a positive finite number of milliseconds",
+                ));
                 default
             }
         },
@@ -310,11 +339,17 @@ impl KlingClient {
     /// browser page unless `dangerouslyAllowBrowser` is set (use `baseUrl` pointing at your own
     /// backend instead, with no key in the page).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: Option<JsValue>) -> Result<KlingClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: Option<JsValue>,
+    ) -> Result<KlingClient, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let mut issues = Vec::new();
         if !matches!(opts.kind(), Kind::Object | Kind::Undefined | Kind::Null) {
-            issues.push(option_issue("options", validate::IssueCode::InvalidType, "options must be an object"));
+            issues.push(option_issue(
+                "options",
+                validate::IssueCode::InvalidType,
+                "options must be an object",
+            ));
         }
         for key in opts.keys() {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
@@ -334,7 +369,11 @@ impl KlingClient {
             Some(v) => match v.string() {
                 Some(s) if !s.trim().is_empty() => Some(ApiKey::new(s)),
                 _ => {
-                    issues.push(option_issue("apiKey", validate::IssueCode::InvalidType, "must be a non-empty string"));
+                    issues.push(option_issue(
+                        "apiKey",
+                        validate::IssueCode::InvalidType,
+                        "must be a non-empty string",
+                    ));
                     None
                 }
             },
@@ -346,7 +385,11 @@ impl KlingClient {
             Some(f) => match f.dyn_into::<Function>() {
                 Ok(f) => Some(f),
                 Err(_) => {
-                    issues.push(option_issue("fetch", validate::IssueCode::InvalidType, "must be a function"));
+                    issues.push(option_issue(
+                        "fetch",
+                        validate::IssueCode::InvalidType,
+                        "must be a function",
+                    ));
                     None
                 }
             },
@@ -357,7 +400,14 @@ impl KlingClient {
             Some(v) => match v.number() {
                 Some(n) if n.fract() == 0.0 && (0.0..=10.0).contains(&n) => n as u32,
                 _ => {
-                    issues.push(option_issue("maxRetries", validate::IssueCode::OutOfRange, "must be a whole number from 0 to 10").with_limit(10.0));
+                    issues.push(
+                        option_issue(
+                            "maxRetries",
+                            validate::IssueCode::OutOfRange,
+                            "must be a whole number from 0 to 10",
+                        )
+                        .with_limit(10.0),
+                    );
                     assumptions::DEFAULT_MAX_RETRIES
                 }
             },
@@ -372,7 +422,10 @@ impl KlingClient {
         if !issues.is_empty() {
             return Err(validation_failure(&issues).into_js(key.as_ref()));
         }
-        let allow_browser = opts.field("dangerouslyAllowBrowser").and_then(|v| v.as_bool()).unwrap_or(false);
+        let allow_browser = opts
+            .field("dangerouslyAllowBrowser")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         if key.is_some() && !allow_browser && in_browser_page() {
             return Err(Failure::new(
                 ErrorKind::Validation,
@@ -380,7 +433,16 @@ impl KlingClient {
             )
             .into_js(key.as_ref()));
         }
-        Ok(KlingClient { inner: Client { key, base_url, upload_base_url, fetch, timeout_ms, max_retries } })
+        Ok(KlingClient {
+            inner: Client {
+                key,
+                base_url,
+                upload_base_url,
+                fetch,
+                timeout_ms,
+                max_retries,
+            },
+        })
     }
 
     /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
@@ -406,7 +468,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let signal = signal_of(options.as_ref());
-        let call = CallOptions { signal: signal.as_ref(), timeout_ms: None };
+        let call = CallOptions {
+            signal: signal.as_ref(),
+            timeout_ms: None,
+        };
         match self.inner.get_task(&task_id, &call).await {
             Ok((task, raw)) => Ok(crate::client::task_to_js(&task, raw)),
             Err(f) => Err(self.throw(f)),
@@ -429,10 +494,20 @@ impl KlingClient {
             signal: signal.as_ref(),
             timeout_ms: opts.field("timeoutMs").and_then(|v| v.number()).filter(|n| *n > 0.0),
             on_progress: on_progress.as_ref(),
-            poll_interval_ms: opts.field("pollIntervalMs").and_then(|v| v.number()).filter(|n| *n >= 0.0),
-            time_scale: opts.field("timeScale").and_then(|v| v.number()).filter(|n| n.is_finite() && *n > 0.0 && *n <= 1.0).unwrap_or(1.0),
+            poll_interval_ms: opts
+                .field("pollIntervalMs")
+                .and_then(|v| v.number())
+                .filter(|n| *n >= 0.0),
+            time_scale: opts
+                .field("timeScale")
+                .and_then(|v| v.number())
+                .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1.0)
+                .unwrap_or(1.0),
         };
-        self.inner.wait_for_task(&task_id, &wait).await.map_err(|f| self.throw(f))
+        self.inner
+            .wait_for_task(&task_id, &wait)
+            .await
+            .map_err(|f| self.throw(f))
     }
 
     /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
@@ -444,7 +519,10 @@ impl KlingClient {
     ) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
-        let input = self.with_uploaded_image(input, &opts, signal.as_ref()).await.map_err(|f| self.throw(f))?;
+        let input = self
+            .with_uploaded_image(input, &opts, signal.as_ref())
+            .await
+            .map_err(|f| self.throw(f))?;
         let create_opts = object();
         if let Some(cb) = opts.field("callBackUrl") {
             set(&create_opts, "callBackUrl", cb);
@@ -452,9 +530,16 @@ impl KlingClient {
         if let Some(s) = opts.field("signal") {
             set(&create_opts, "signal", s);
         }
-        let task_id = self.create(&input, Some(&create_opts.into())).await.map_err(|f| self.throw(f))?;
+        let task_id = self
+            .create(&input, Some(&create_opts.into()))
+            .await
+            .map_err(|f| self.throw(f))?;
         let task = self.wait_for_task(task_id.clone(), Some(opts)).await?;
-        let video = task.get("videoUrls").map(|u| u.items()).and_then(|u| u.into_iter().next()).unwrap_or(JsValue::NULL);
+        let video = task
+            .get("videoUrls")
+            .map(|u| u.items())
+            .and_then(|u| u.into_iter().next())
+            .unwrap_or(JsValue::NULL);
         let o = object();
         set(&o, "taskId", task_id);
         set(&o, "videoUrl", video);
@@ -474,14 +559,25 @@ impl KlingClient {
     ) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
-        self.upload(&source, &opts, signal.as_ref()).await.map_err(|f| self.throw(f))
+        self.upload(&source, &opts, signal.as_ref())
+            .await
+            .map_err(|f| self.throw(f))
     }
 
     /// The account's remaining credits.
     #[wasm_bindgen(js_name = getCredits)]
-    pub async fn get_credits(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<f64, JsValue> {
+    pub async fn get_credits(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<f64, JsValue> {
         let signal = signal_of(options.as_ref());
-        self.inner.credits(&CallOptions { signal: signal.as_ref(), timeout_ms: None }).await.map_err(|f| self.throw(f))
+        self.inner
+            .credits(&CallOptions {
+                signal: signal.as_ref(),
+                timeout_ms: None,
+            })
+            .await
+            .map_err(|f| self.throw(f))
     }
 
     /// A temporary (about 20 min) download link for a Kie-generated file URL.
@@ -492,7 +588,16 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let signal = signal_of(options.as_ref());
-        self.inner.download_url(&url, &CallOptions { signal: signal.as_ref(), timeout_ms: None }).await.map_err(|f| self.throw(f))
+        self.inner
+            .download_url(
+                &url,
+                &CallOptions {
+                    signal: signal.as_ref(),
+                    timeout_ms: None,
+                },
+            )
+            .await
+            .map_err(|f| self.throw(f))
     }
 
     /// Reads the task a callback names from the API and returns that authoritative Task: use it
@@ -506,7 +611,9 @@ impl KlingClient {
     ) -> Result<JsValue, JsValue> {
         let parsed = crate::client::callback_json(&body).map_err(|f| self.throw(f))?;
         let Some(task_id) = crate::callback::signed_task_id(&parsed) else {
-            return Err(self.throw(crate::client::webhook_failure(crate::callback::WebhookProblem::Malformed)));
+            return Err(self.throw(crate::client::webhook_failure(
+                crate::callback::WebhookProblem::Malformed,
+            )));
         };
         self.get_task(task_id, options).await
     }
@@ -520,15 +627,35 @@ impl KlingClient {
 
 impl KlingClient {
     async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
-        let upload_path = opts.field("uploadPath").and_then(|v| v.string()).unwrap_or_else(|| DEFAULT_UPLOAD_PATH.to_owned());
+        let upload_path = opts
+            .field("uploadPath")
+            .and_then(|v| v.string())
+            .unwrap_or_else(|| DEFAULT_UPLOAD_PATH.to_owned());
         let file_name = opts.field("fileName").and_then(|v| v.string());
-        self.inner.upload(source, &upload_path, file_name, &CallOptions { signal, timeout_ms: None }).await
+        self.inner
+            .upload(
+                source,
+                &upload_path,
+                file_name,
+                &CallOptions {
+                    signal,
+                    timeout_ms: None,
+                },
+            )
+            .await
     }
 
     /// `input` with a local image (Blob, bytes, data: URL) replaced by its uploaded URL. The
     /// other fields are validated first, so a bad prompt never costs an upload.
-    async fn with_uploaded_image(&self, input: JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
-        let Some(image) = input.field("image_url") else { return Ok(input) };
+    async fn with_uploaded_image(
+        &self,
+        input: JsValue,
+        opts: &JsValue,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JsValue, Failure> {
+        let Some(image) = input.field("image_url") else {
+            return Ok(input);
+        };
         let local = match image.string() {
             Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
             None => image.kind() == Kind::Object,
@@ -540,16 +667,25 @@ impl KlingClient {
         crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
         validate::validate_input_in(Mode::Check, &copy, None).map_err(|issues| validation_failure(&issues))?;
         let uploaded = self.upload(&image, opts, signal).await?;
-        crate::jsview::set(copy.unchecked_ref(), "image_url", uploaded.field("url").unwrap_or(JsValue::NULL));
+        crate::jsview::set(
+            copy.unchecked_ref(),
+            "image_url",
+            uploaded.field("url").unwrap_or(JsValue::NULL),
+        );
         Ok(copy)
     }
 
     async fn create(&self, input: &JsValue, options: Option<&JsValue>) -> Result<String, Failure> {
         // Only callBackUrl (and signal) are body-relevant options.
-        let checked = validate::validate_input_in(Mode::Check, input, options).map_err(|issues| validation_failure(&issues))?;
-        let text = JSON::stringify(&body_object(input, &checked)).map_err(|_| Failure::new(ErrorKind::Validation, "input: could not be serialised"))?;
+        let checked =
+            validate::validate_input_in(Mode::Check, input, options).map_err(|issues| validation_failure(&issues))?;
+        let text = JSON::stringify(&body_object(input, &checked))
+            .map_err(|_| Failure::new(ErrorKind::Validation, "input: could not be serialised"))?;
         let signal = signal_of(options);
-        let call = CallOptions { signal: signal.as_ref(), timeout_ms: None };
+        let call = CallOptions {
+            signal: signal.as_ref(),
+            timeout_ms: None,
+        };
         self.inner.create_task(text.into(), &call).await
     }
 
@@ -567,8 +703,13 @@ const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 /// sending anything: resolves with its MIME type, or rejects with a "validation" KieError whose
 /// issue is on `input.image_url` (code "invalid_image", with `limit` for size).
 #[wasm_bindgen(js_name = checkImage)]
-pub async fn check_image(#[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue) -> Result<String, JsValue> {
-    crate::client::check_binary_image(&source).await.map(str::to_owned).map_err(|f| f.into_js(None))
+pub async fn check_image(
+    #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
+) -> Result<String, JsValue> {
+    crate::client::check_binary_image(&source)
+        .await
+        .map(str::to_owned)
+        .map_err(|f| f.into_js(None))
 }
 
 /// Bytes of wasm linear memory in use (diagnostics; the bench watches it for leaks).
@@ -591,20 +732,32 @@ pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
 /// (default 300) either way, a delivery already accepted once (replay), and bodies over 1 MB.
 /// Resolves with the Task; rejects with kind "invalid_webhook" and a `reason`.
 #[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Task")]
-pub async fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue) -> Result<JsValue, JsValue> {
-    let hmac_key = options.field("hmacKey").and_then(|k| k.string()).filter(|k| !k.is_empty());
+pub async fn verify_callback(
+    #[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let hmac_key = options
+        .field("hmacKey")
+        .and_then(|k| k.string())
+        .filter(|k| !k.is_empty());
     let Some(hmac_key) = hmac_key else {
-        let f = Failure::new(ErrorKind::Validation, "hmacKey: the account's webhook HMAC key is required");
+        let f = Failure::new(
+            ErrorKind::Validation,
+            "hmacKey: the account's webhook HMAC key is required",
+        );
         return Err(f.into_js(None));
     };
-    let tolerance = options.field("toleranceSeconds").and_then(|t| t.number()).filter(|t| t.is_finite() && *t >= 0.0);
+    let tolerance = options
+        .field("toleranceSeconds")
+        .and_then(|t| t.number())
+        .filter(|t| t.is_finite() && *t >= 0.0);
     let body = options.field("body").unwrap_or(JsValue::UNDEFINED);
     let headers = options.field("headers").unwrap_or(JsValue::UNDEFINED);
     let key = ApiKey::new(hmac_key);
-    crate::client::verify_callback(&body, &headers, &key, tolerance).await.map_err(|f| f.into_js(Some(&key)))
+    crate::client::verify_callback(&body, &headers, &key, tolerance)
+        .await
+        .map_err(|f| f.into_js(Some(&key)))
 }
 
 fn signal_of(options: Option<&JsValue>) -> Option<AbortSignal> {
     options?.field("signal")?.dyn_into::<AbortSignal>().ok()
 }
-

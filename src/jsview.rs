@@ -36,13 +36,18 @@ impl View for JsValue {
         if !self.is_object() {
             return None;
         }
-        Reflect::get(self, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
     }
     fn keys(&self) -> Vec<String> {
         if !self.is_object() || Array::is_array(self) {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()
+        Object::keys(self.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
     }
     fn items(&self) -> Vec<Self> {
         if Array::is_array(self) {

@@ -60,7 +60,11 @@ pub struct CreateTaskBody {
 
 impl CreateTaskBody {
     pub fn new(input: CreateTaskInput, call_back_url: Option<String>) -> Self {
-        CreateTaskBody { model: MODEL_ID.to_owned(), call_back_url, input }
+        CreateTaskBody {
+            model: MODEL_ID.to_owned(),
+            call_back_url,
+            input,
+        }
     }
 
     /// The exact JSON sent to `POST /api/v1/jobs/createTask`. Written by hand so the wasm carries
@@ -157,7 +161,9 @@ mod tests {
         let text = body().to_json();
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed, serde_json::to_value(body()).unwrap());
-        assert!(text.contains("\"callBackUrl\"") && text.contains("\"image_url\"") && text.contains("\"cfg_scale\":0.3"));
+        assert!(
+            text.contains("\"callBackUrl\"") && text.contains("\"image_url\"") && text.contains("\"cfg_scale\":0.3")
+        );
         assert_eq!(parsed["input"]["duration"], "10");
     }
 

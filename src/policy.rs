@@ -35,7 +35,9 @@ pub const RETRY_FLOOR_MS: f64 = 100.0;
 pub fn should_retry(op: Operation, kind: ErrorKind) -> bool {
     match op {
         Operation::Read => kind.is_transient(),
-        Operation::Create | Operation::Upload => matches!(kind, ErrorKind::RateLimited | ErrorKind::Maintenance),
+        Operation::Create | Operation::Upload => {
+            matches!(kind, ErrorKind::RateLimited | ErrorKind::Maintenance)
+        }
     }
 }
 
@@ -46,7 +48,11 @@ pub fn maybe_created(op: Operation, kind: ErrorKind, sent: bool) -> bool {
         && sent
         && matches!(
             kind,
-            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server | ErrorKind::InvalidResponse | ErrorKind::Aborted
+            ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::Server
+                | ErrorKind::InvalidResponse
+                | ErrorKind::Aborted
         )
 }
 
@@ -103,8 +109,12 @@ fn decimal_seconds_to_ms(v: &str) -> Option<f64> {
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix ms.
 fn http_date_ms(v: &str) -> Option<f64> {
     let parts: Vec<&str> = v.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
     let day: i64 = day.parse().ok()?;
     let year: i64 = year.parse().ok()?;
@@ -175,7 +185,19 @@ mod tests {
         for k in [Network, Timeout, RateLimited, Maintenance, Server, InvalidResponse] {
             assert!(should_retry(Operation::Read, k), "{k:?}");
         }
-        for k in [Validation, Unauthorized, InsufficientCredits, NotFound, DailyLimit, Blocked, Http, Aborted, TaskFailed, FeatureDisabled, GenerationFailed] {
+        for k in [
+            Validation,
+            Unauthorized,
+            InsufficientCredits,
+            NotFound,
+            DailyLimit,
+            Blocked,
+            Http,
+            Aborted,
+            TaskFailed,
+            FeatureDisabled,
+            GenerationFailed,
+        ] {
             assert!(!should_retry(Operation::Read, k), "{k:?}");
         }
     }
@@ -192,7 +214,14 @@ mod tests {
             assert!(!maybe_created(Operation::Create, k, false));
             assert!(!maybe_created(Operation::Read, k, true));
         }
-        for k in [RateLimited, Maintenance, Unauthorized, Validation, InsufficientCredits, Blocked] {
+        for k in [
+            RateLimited,
+            Maintenance,
+            Unauthorized,
+            Validation,
+            InsufficientCredits,
+            Blocked,
+        ] {
             assert!(!maybe_created(Operation::Create, k, true));
         }
         assert_eq!(plan_retry(Operation::Create, Server, 0, 3, None, 0.5), None);
@@ -205,35 +234,77 @@ mod tests {
         assert_eq!(plan_retry(Operation::Read, Server, 1, 3, None, 1.0), Some(1000.0));
         assert_eq!(plan_retry(Operation::Read, Server, 2, 3, None, 0.5), Some(1000.0));
         assert_eq!(plan_retry(Operation::Read, Server, 3, 3, None, 0.5), None);
-        assert_eq!(plan_retry(Operation::Read, Server, 10, 20, None, 1.0), Some(RETRY_CAP_MS));
-        assert_eq!(plan_retry(Operation::Read, Server, 0, 3, None, 0.0), Some(RETRY_FLOOR_MS));
-        assert_eq!(plan_retry(Operation::Read, Server, 40, 50, None, 0.99), Some(RETRY_CAP_MS * 0.99));
+        assert_eq!(
+            plan_retry(Operation::Read, Server, 10, 20, None, 1.0),
+            Some(RETRY_CAP_MS)
+        );
+        assert_eq!(
+            plan_retry(Operation::Read, Server, 0, 3, None, 0.0),
+            Some(RETRY_FLOOR_MS)
+        );
+        assert_eq!(
+            plan_retry(Operation::Read, Server, 40, 50, None, 0.99),
+            Some(RETRY_CAP_MS * 0.99)
+        );
         // 429 without Retry-After waits part of the 10 s window.
-        assert_eq!(plan_retry(Operation::Create, RateLimited, 0, 2, None, 0.0), Some(2000.0));
-        assert_eq!(plan_retry(Operation::Create, RateLimited, 1, 2, None, 1.0), Some(3000.0));
+        assert_eq!(
+            plan_retry(Operation::Create, RateLimited, 0, 2, None, 0.0),
+            Some(2000.0)
+        );
+        assert_eq!(
+            plan_retry(Operation::Create, RateLimited, 1, 2, None, 1.0),
+            Some(3000.0)
+        );
     }
 
     #[test]
     fn bad_jitter_never_means_no_wait() {
-        assert_eq!(plan_retry(Operation::Create, RateLimited, 0, 2, None, f64::NAN), Some(2000.0));
-        assert_eq!(plan_retry(Operation::Read, Server, 0, 2, None, f64::INFINITY), Some(RETRY_FLOOR_MS));
+        assert_eq!(
+            plan_retry(Operation::Create, RateLimited, 0, 2, None, f64::NAN),
+            Some(2000.0)
+        );
+        assert_eq!(
+            plan_retry(Operation::Read, Server, 0, 2, None, f64::INFINITY),
+            Some(RETRY_FLOOR_MS)
+        );
         assert_eq!(poll_delay_ms(f64::NAN, f64::NAN), POLL_MIN_MS);
     }
 
     #[test]
     fn retry_after_wins_and_is_bounded() {
-        assert_eq!(plan_retry(Operation::Create, RateLimited, 0, 2, Some(3000.0), 0.9), Some(3000.0));
-        assert_eq!(plan_retry(Operation::Read, Maintenance, 0, 2, Some(0.0), 0.9), Some(0.0));
-        assert_eq!(plan_retry(Operation::Read, Maintenance, 0, 2, Some(120_000.0), 0.9), None);
+        assert_eq!(
+            plan_retry(Operation::Create, RateLimited, 0, 2, Some(3000.0), 0.9),
+            Some(3000.0)
+        );
+        assert_eq!(
+            plan_retry(Operation::Read, Maintenance, 0, 2, Some(0.0), 0.9),
+            Some(0.0)
+        );
+        assert_eq!(
+            plan_retry(Operation::Read, Maintenance, 0, 2, Some(120_000.0), 0.9),
+            None
+        );
         assert_eq!(parse_retry_after("3", 0.0), Some(3000.0));
         assert_eq!(parse_retry_after(" 1.5 ", 0.0), Some(1500.0));
         assert_eq!(parse_retry_after("0.25", 0.0), Some(250.0));
         assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
         assert_eq!(parse_retry_after("1.2.3", 0.0), None);
         assert_eq!(parse_retry_after(".5", 0.0), None);
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_770_000.0), Some(7000.0));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_790_000.0), Some(0.0));
-        for bad in ["", "soon", "-1", "Sun, 06 Nov 1994 08:49 GMT", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_770_000.0),
+            Some(7000.0)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_790_000.0),
+            Some(0.0)
+        );
+        for bad in [
+            "",
+            "soon",
+            "-1",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
             assert_eq!(parse_retry_after(bad, 0.0), None, "{bad}");
         }
     }
@@ -249,7 +320,10 @@ mod tests {
         while t < 900_000.0 {
             let d = poll_delay_ms(t, 0.37);
             assert!(d >= POLL_MIN_MS * (1.0 - POLL_JITTER_FRACTION) && d <= POLL_MAX_MS);
-            assert!(d >= last * (1.0 - POLL_JITTER_FRACTION) - 1e-9, "never jumps back down beyond the jitter");
+            assert!(
+                d >= last * (1.0 - POLL_JITTER_FRACTION) - 1e-9,
+                "never jumps back down beyond the jitter"
+            );
             last = d;
             t += d;
         }

@@ -56,7 +56,12 @@ pub struct Issue {
 
 impl Issue {
     fn new(path: &str, code: IssueCode, message: String) -> Self {
-        Issue { path: path.to_owned(), code, message, limit: None }
+        Issue {
+            path: path.to_owned(),
+            code,
+            message,
+            limit: None,
+        }
     }
     pub fn with_limit(mut self, limit: f64) -> Self {
         self.limit = Some(limit);
@@ -192,7 +197,14 @@ fn check_input<V: View>(mode: Mode, input: &V, issues: &mut Vec<Issue>) -> Optio
     })
 }
 
-fn check_text<V: View>(mode: Mode, input: &V, key: &str, required: bool, max: usize, issues: &mut Vec<Issue>) -> Option<String> {
+fn check_text<V: View>(
+    mode: Mode,
+    input: &V,
+    key: &str,
+    required: bool,
+    max: usize,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
     let mut path = String::from("input.");
     path.push_str(key);
     let value = match input.field(key) {
@@ -242,7 +254,11 @@ fn check_duration<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option
         Some(s) => match Duration::parse(&s) {
             Some(d) => Some(d),
             None => {
-                issues.push(Issue::new(PATH, IssueCode::NotOneOf, duration_message("duration must be \"5\" or \"10\"", None)));
+                issues.push(Issue::new(
+                    PATH,
+                    IssueCode::NotOneOf,
+                    duration_message("duration must be \"5\" or \"10\"", None),
+                ));
                 None
             }
         },
@@ -282,7 +298,11 @@ fn check_cfg_scale<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
         return Some(assumptions::DEFAULT_CFG_SCALE_TENTHS);
     };
     let Some(x) = value.number() else {
-        issues.push(type_issue(PATH, "cfg_scale must be a number from 0 to 1 in steps of 0.1", value.kind()));
+        issues.push(type_issue(
+            PATH,
+            "cfg_scale must be a number from 0 to 1 in steps of 0.1",
+            value.kind(),
+        ));
         return None;
     };
     cfg_scale_tenths(x).map_err(|issue| issues.push(issue)).ok()
@@ -292,7 +312,11 @@ fn check_cfg_scale<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
 pub fn cfg_scale_tenths(x: f64) -> Result<u8, Issue> {
     const PATH: &str = "input.cfg_scale";
     if !x.is_finite() {
-        return Err(Issue::new(PATH, IssueCode::NotFinite, "cfg_scale must be a finite number (not NaN or Infinity)".into()));
+        return Err(Issue::new(
+            PATH,
+            IssueCode::NotFinite,
+            "cfg_scale must be a finite number (not NaN or Infinity)".into(),
+        ));
     }
     let tol = assumptions::CFG_SCALE_TOLERANCE;
     if x < -tol {
@@ -304,8 +328,12 @@ pub fn cfg_scale_tenths(x: f64) -> Result<u8, Issue> {
     let scaled = x * 10.0;
     let tenths = (scaled + 0.5) as i64;
     if (scaled - tenths as f64).abs() > tol * 10.0 {
-        return Err(Issue::new(PATH, IssueCode::NotOnStep, "cfg_scale must be a multiple of 0.1 (0, 0.1, ..., 1)".into())
-            .with_limit(0.1));
+        return Err(Issue::new(
+            PATH,
+            IssueCode::NotOnStep,
+            "cfg_scale must be a multiple of 0.1 (0, 0.1, ..., 1)".into(),
+        )
+        .with_limit(0.1));
     }
     Ok(tenths.clamp(0, 10) as u8)
 }
@@ -313,7 +341,11 @@ pub fn cfg_scale_tenths(x: f64) -> Result<u8, Issue> {
 fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option<String> {
     const PATH: &str = "input.image_url";
     let Some(value) = value else {
-        issues.push(Issue::new(PATH, IssueCode::Missing, "image_url is required (upload a local image with uploadImage first)".into()));
+        issues.push(Issue::new(
+            PATH,
+            IssueCode::Missing,
+            "image_url is required (upload a local image with uploadImage first)".into(),
+        ));
         return None;
     };
     let Some(url) = value.string() else {
@@ -389,7 +421,10 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
             }
         }
         // Non-ASCII is allowed for internationalised names; ASCII must be a host-name character.
-        if !h.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_') {
+        if !h
+            .chars()
+            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+        {
             return Err("its host has characters a host name cannot have");
         }
         h
@@ -401,7 +436,9 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
 }
 
 fn valid_port(p: &str) -> bool {
-    let Some(digits) = p.strip_prefix(':') else { return false };
+    let Some(digits) = p.strip_prefix(':') else {
+        return false;
+    };
     !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && {
         let n: u32 = digits.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0'));
         (1..=65535).contains(&n)
@@ -438,7 +475,10 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
 pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     let norm = |s: &str| -> Vec<char> {
         // Field names are ASCII; ASCII case folding avoids Unicode tables in the wasm.
-        s.chars().filter(|c| *c != '_' && *c != '-').map(|c| c.to_ascii_lowercase()).collect()
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
     };
     let k = norm(key);
     if let Some(hit) = known.iter().find(|c| norm(c) == k) {
@@ -514,10 +554,16 @@ mod tests {
         assert!(too_long[0].message.contains("5001"));
         // CJK: one unit each, so 4000 characters (12000 UTF-8 bytes) is fine; 5000 too.
         assert!(with_input("prompt", json!("猫".repeat(5000))).is_empty());
-        assert_eq!(codes(&with_input("prompt", json!("猫".repeat(5001)))), [("input.prompt", "too_long")]);
+        assert_eq!(
+            codes(&with_input("prompt", json!("猫".repeat(5001)))),
+            [("input.prompt", "too_long")]
+        );
         // A surrogate pair counts 2: 4998 + 2 = 5000 passes, 4999 + 2 = 5001 does not.
         assert!(with_input("prompt", json!(format!("{}😀", "a".repeat(4998)))).is_empty());
-        assert_eq!(codes(&with_input("prompt", json!(format!("{}😀", "a".repeat(4999))))), [("input.prompt", "too_long")]);
+        assert_eq!(
+            codes(&with_input("prompt", json!(format!("{}😀", "a".repeat(4999))))),
+            [("input.prompt", "too_long")]
+        );
     }
 
     #[test]
@@ -527,19 +573,34 @@ mod tests {
         let issues = with_input("negative_prompt", json!("b".repeat(501)));
         assert_eq!(codes(&issues), [("input.negative_prompt", "too_long")]);
         assert_eq!(issues[0].limit, Some(500.0));
-        assert_eq!(codes(&with_input("negative_prompt", json!(3))), [("input.negative_prompt", "invalid_type")]);
+        assert_eq!(
+            codes(&with_input("negative_prompt", json!(3))),
+            [("input.negative_prompt", "invalid_type")]
+        );
         assert!(with_input("negative_prompt", Value::Null).is_empty());
     }
 
     #[test]
     fn prompt_required_and_not_blank() {
         assert_eq!(codes(&with_input("prompt", json!(""))), [("input.prompt", "empty")]);
-        assert_eq!(codes(&with_input("prompt", json!(" \n\t "))), [("input.prompt", "empty")]);
+        assert_eq!(
+            codes(&with_input("prompt", json!(" \n\t "))),
+            [("input.prompt", "empty")]
+        );
         // Blank as JavaScript's trim() sees it, so native and wasm agree.
-        assert_eq!(codes(&with_input("prompt", json!("\u{feff}\u{3000}\u{2028}"))), [("input.prompt", "empty")]);
-        assert!(with_input("prompt", json!("\u{85}")).is_empty(), "U+0085 is not whitespace to JS");
+        assert_eq!(
+            codes(&with_input("prompt", json!("\u{feff}\u{3000}\u{2028}"))),
+            [("input.prompt", "empty")]
+        );
+        assert!(
+            with_input("prompt", json!("\u{85}")).is_empty(),
+            "U+0085 is not whitespace to JS"
+        );
         assert_eq!(codes(&with_input("prompt", Value::Null)), [("input.prompt", "missing")]);
-        assert_eq!(codes(&with_input("prompt", json!(["a"]))), [("input.prompt", "invalid_type")]);
+        assert_eq!(
+            codes(&with_input("prompt", json!(["a"]))),
+            [("input.prompt", "invalid_type")]
+        );
     }
 
     #[test]
@@ -560,25 +621,64 @@ mod tests {
             assert!(with_input("cfg_scale", json!(good)).is_empty(), "{good}");
         }
         assert_eq!(cfg_scale_tenths(0.1 + 0.2), Ok(3));
-        for (bad, code) in [(1.1, "out_of_range"), (-0.1, "out_of_range"), (0.05, "not_on_step"), (0.55, "not_on_step"), (1.0001, "out_of_range")] {
-            assert_eq!(codes(&with_input("cfg_scale", json!(bad))), [("input.cfg_scale", code)], "{bad}");
+        for (bad, code) in [
+            (1.1, "out_of_range"),
+            (-0.1, "out_of_range"),
+            (0.05, "not_on_step"),
+            (0.55, "not_on_step"),
+            (1.0001, "out_of_range"),
+        ] {
+            assert_eq!(
+                codes(&with_input("cfg_scale", json!(bad))),
+                [("input.cfg_scale", code)],
+                "{bad}"
+            );
         }
         assert_eq!(cfg_scale_tenths(f64::NAN).unwrap_err().code, IssueCode::NotFinite);
         assert_eq!(cfg_scale_tenths(f64::INFINITY).unwrap_err().code, IssueCode::NotFinite);
-        assert_eq!(codes(&with_input("cfg_scale", json!("0.5"))), [("input.cfg_scale", "invalid_type")]);
-        let body = validate_body(&json!({"input": {"prompt": "p", "image_url": "https://a.b/c", "cfg_scale": 0.1 + 0.2}})).unwrap();
+        assert_eq!(
+            codes(&with_input("cfg_scale", json!("0.5"))),
+            [("input.cfg_scale", "invalid_type")]
+        );
+        let body =
+            validate_body(&json!({"input": {"prompt": "p", "image_url": "https://a.b/c", "cfg_scale": 0.1 + 0.2}}))
+                .unwrap();
         assert!(body.to_json().ends_with("\"cfg_scale\":0.3}}"));
     }
 
     #[test]
     fn urls() {
-        for good in ["https://x.test/a.png", "http://127.0.0.1:8080/a.webp", "HTTPS://X.TEST", "https://[::1]:9/x", "https://user@h.test/x?q=1#f"] {
+        for good in [
+            "https://x.test/a.png",
+            "http://127.0.0.1:8080/a.webp",
+            "HTTPS://X.TEST",
+            "https://[::1]:9/x",
+            "https://user@h.test/x?q=1#f",
+        ] {
             assert!(with_input("image_url", json!(good)).is_empty(), "{good}");
         }
-        for bad in ["x.test/a.png", "ftp://x.test/a", "https://", "https:///a", "https://a b/c", "https://x.test:0/", "https://x.test:99999/", "https://x.test:abc/", ""] {
-            assert_eq!(codes(&with_input("image_url", json!(bad))), [("input.image_url", "invalid_url")], "{bad}");
+        for bad in [
+            "x.test/a.png",
+            "ftp://x.test/a",
+            "https://",
+            "https:///a",
+            "https://a b/c",
+            "https://x.test:0/",
+            "https://x.test:99999/",
+            "https://x.test:abc/",
+            "",
+        ] {
+            assert_eq!(
+                codes(&with_input("image_url", json!(bad))),
+                [("input.image_url", "invalid_url")],
+                "{bad}"
+            );
         }
-        for upload in ["data:image/png;base64,iVBOR", "blob:https://x.test/1234", "DATA:image/png;base64,AA"] {
+        for upload in [
+            "data:image/png;base64,iVBOR",
+            "blob:https://x.test/1234",
+            "DATA:image/png;base64,AA",
+        ] {
             let issues = with_input("image_url", json!(upload));
             assert_eq!(codes(&issues), [("input.image_url", "needs_upload")]);
             assert!(issues[0].message.contains("uploadImage"));
@@ -594,13 +694,21 @@ mod tests {
             "callbackUrl": "https://cb.test",
             "input": {"prompt": "p", "imageUrl": "https://x.test/a.png", "negativePrompt": "n", "cfgScale": 0.5, "zzz": 1}
         }));
-        let msg = |p: &str| issues.iter().find(|i| i.path == p).map(|i| i.message.clone()).unwrap_or_default();
+        let msg = |p: &str| {
+            issues
+                .iter()
+                .find(|i| i.path == p)
+                .map(|i| i.message.clone())
+                .unwrap_or_default()
+        };
         assert!(msg("callbackUrl").contains("did you mean \"callBackUrl\""));
         assert!(msg("input.imageUrl").contains("did you mean \"image_url\""));
         assert!(msg("input.negativePrompt").contains("did you mean \"negative_prompt\""));
         assert!(msg("input.cfgScale").contains("did you mean \"cfg_scale\""));
         assert!(msg("input.zzz").contains("known fields"));
-        assert!(issues.iter().any(|i| i.path == "input.image_url" && i.code == IssueCode::Missing));
+        assert!(issues
+            .iter()
+            .any(|i| i.path == "input.image_url" && i.code == IssueCode::Missing));
         // Typos too.
         assert_eq!(did_you_mean("promt", &INPUT_FIELDS), Some("prompt"));
         assert_eq!(did_you_mean("duraton", &INPUT_FIELDS), Some("duration"));
@@ -611,14 +719,19 @@ mod tests {
         assert_eq!(codes(&issues_of(json!("x"))), [("", "invalid_type")]);
         assert_eq!(codes(&issues_of(json!({}))), [("input", "missing")]);
         assert_eq!(codes(&issues_of(json!({"input": []}))), [("input", "invalid_type")]);
-        assert_eq!(codes(&issues_of(json!({"input": ok_input(), "model": "kling/v2-1-pro"}))), [("model", "not_one_of")]);
+        assert_eq!(
+            codes(&issues_of(json!({"input": ok_input(), "model": "kling/v2-1-pro"}))),
+            [("model", "not_one_of")]
+        );
         let misplaced = issues_of(json!({"prompt": "p", "input": ok_input()}));
         assert!(misplaced[0].message.contains("inside \"input\""));
     }
 
     #[test]
     fn all_issues_reported_at_once() {
-        let issues = issues_of(json!({"input": {"prompt": "", "duration": 5, "cfg_scale": 2, "negative_prompt": "x".repeat(600)}}));
+        let issues = issues_of(
+            json!({"input": {"prompt": "", "duration": 5, "cfg_scale": 2, "negative_prompt": "x".repeat(600)}}),
+        );
         assert_eq!(issues.len(), 5, "{issues:?}");
     }
 
@@ -637,16 +750,24 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)),
             (0u8..12).prop_map(|t| json!(f64::from(t) / 10.0)),
             "\\PC{0,40}".prop_map(Value::String),
             prop_oneof![Just("5"), Just("10"), Just("https://x.test/a.png"), Just("data:x")].prop_map(|s| json!(s)),
         ];
         leaf.prop_recursive(3, 24, 6, |inner| {
             let keys = prop_oneof![
-                Just("prompt".to_string()), Just("image_url".to_string()), Just("duration".to_string()),
-                Just("negative_prompt".to_string()), Just("cfg_scale".to_string()), Just("input".to_string()),
-                Just("callBackUrl".to_string()), Just("model".to_string()), "[a-zA-Z_]{1,12}",
+                Just("prompt".to_string()),
+                Just("image_url".to_string()),
+                Just("duration".to_string()),
+                Just("negative_prompt".to_string()),
+                Just("cfg_scale".to_string()),
+                Just("input".to_string()),
+                Just("callBackUrl".to_string()),
+                Just("model".to_string()),
+                "[a-zA-Z_]{1,12}",
             ];
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),

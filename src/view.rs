@@ -32,7 +32,8 @@ impl Kind {
 /// Blank as JavaScript's `String.prototype.trim` judges it: Unicode White_Space except U+0085,
 /// plus U+FEFF, so native and wasm validation agree on every input.
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+    s.chars()
+        .all(|c| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
 }
 
 /// Read access to a JSON-like value.
@@ -85,7 +86,9 @@ impl View for serde_json::Value {
         self.as_object().and_then(|o| o.get(key)).cloned()
     }
     fn keys(&self) -> Vec<String> {
-        self.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+        self.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
     }
     fn items(&self) -> Vec<Self> {
         self.as_array().cloned().unwrap_or_default()

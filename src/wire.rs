@@ -21,7 +21,11 @@ pub struct ApiFailure {
 /// Returns the envelope's `data` (possibly null) on success.
 pub fn read_envelope<V: View>(status: u16, body: Option<&V>, text: &str) -> Result<Option<V>, ApiFailure> {
     let Some(body) = body.filter(|b| b.kind() == Kind::Object) else {
-        let kind = if (200..300).contains(&status) { ErrorKind::InvalidResponse } else { kind_for_http_status(status, text) };
+        let kind = if (200..300).contains(&status) {
+            ErrorKind::InvalidResponse
+        } else {
+            kind_for_http_status(status, text)
+        };
         let msg = if (200..300).contains(&status) {
             "the response was not the JSON envelope Kie sends".to_owned()
         } else {
@@ -35,16 +39,29 @@ pub fn read_envelope<V: View>(status: u16, body: Option<&V>, text: &str) -> Resu
             }
             m
         };
-        return Err(ApiFailure { kind, code: None, msg, status });
+        return Err(ApiFailure {
+            kind,
+            code: None,
+            msg,
+            status,
+        });
     };
     let msg = message_of(body);
     let code = body.field("code").and_then(|c| int_of(&c));
     match code {
         Some(200) if (200..300).contains(&status) => Ok(body.field("data")),
-        Some(code) => Err(ApiFailure { kind: kind_for_api_code(code, &msg), code: Some(code), msg, status }),
-        None if !(200..300).contains(&status) => {
-            Err(ApiFailure { kind: kind_for_http_status(status, ""), code: None, msg, status })
-        }
+        Some(code) => Err(ApiFailure {
+            kind: kind_for_api_code(code, &msg),
+            code: Some(code),
+            msg,
+            status,
+        }),
+        None if !(200..300).contains(&status) => Err(ApiFailure {
+            kind: kind_for_http_status(status, ""),
+            code: None,
+            msg,
+            status,
+        }),
         // The upload API marks success with `success: true` as well as `code`.
         None if body.field("success").map(|s| s.kind()) == Some(Kind::Bool) => Ok(body.field("data")),
         None => Err(ApiFailure {
@@ -58,13 +75,19 @@ pub fn read_envelope<V: View>(status: u16, body: Option<&V>, text: &str) -> Resu
 
 /// `msg`, else `message` (the docs show both, contract §1), else empty.
 fn message_of<V: View>(body: &V) -> String {
-    body.field("msg").or_else(|| body.field("message")).and_then(|m| m.string()).unwrap_or_default()
+    body.field("msg")
+        .or_else(|| body.field("message"))
+        .and_then(|m| m.string())
+        .unwrap_or_default()
 }
 
 /// An integer from a number or a numeric string.
 fn int_of<V: View>(v: &V) -> Option<i64> {
     match v.kind() {
-        Kind::Number => v.number().filter(|n| n.fract() == 0.0 && n.abs() < 1e15).map(|n| n as i64),
+        Kind::Number => v
+            .number()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
+            .map(|n| n as i64),
         Kind::String => v.string().and_then(|s| s.trim().parse().ok()),
         _ => None,
     }
@@ -138,27 +161,38 @@ pub struct DecodeError {
 /// Decodes the `data` of a recordInfo answer or a callback body.
 pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
     if data.kind() != Kind::Object {
-        return Err(DecodeError { path: "data", message: "expected the task record object" });
+        return Err(DecodeError {
+            path: "data",
+            message: "expected the task record object",
+        });
     }
     let task_id = data
         .field("taskId")
         .or_else(|| data.field("task_id"))
         .and_then(|v| v.string())
         .filter(|s| !s.is_empty())
-        .ok_or(DecodeError { path: "data.taskId", message: "missing or not a string" })?;
-    let state_text = data
-        .field("state")
-        .and_then(|v| v.string())
-        .ok_or(DecodeError { path: "data.state", message: "missing or not a string" })?;
-    let state = TaskState::parse(&state_text)
-        .ok_or(DecodeError { path: "data.state", message: "not one of waiting, queuing, generating, success, fail" })?;
+        .ok_or(DecodeError {
+            path: "data.taskId",
+            message: "missing or not a string",
+        })?;
+    let state_text = data.field("state").and_then(|v| v.string()).ok_or(DecodeError {
+        path: "data.state",
+        message: "missing or not a string",
+    })?;
+    let state = TaskState::parse(&state_text).ok_or(DecodeError {
+        path: "data.state",
+        message: "not one of waiting, queuing, generating, success, fail",
+    })?;
     let param = match data.field("param") {
         Some(p) if p.kind() == Kind::String => {
             let text = p.string().unwrap_or_default();
             if text.trim().is_empty() {
                 None
             } else {
-                Some(V::parse_json(&text).ok_or(DecodeError { path: "data.param", message: "not valid JSON" })?)
+                Some(V::parse_json(&text).ok_or(DecodeError {
+                    path: "data.param",
+                    message: "not valid JSON",
+                })?)
             }
         }
         Some(p) if p.kind() == Kind::Object => Some(p),
@@ -170,7 +204,10 @@ pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
             if text.trim().is_empty() {
                 Vec::new()
             } else {
-                let parsed = V::parse_json(&text).ok_or(DecodeError { path: "data.resultJson", message: "not valid JSON" })?;
+                let parsed = V::parse_json(&text).ok_or(DecodeError {
+                    path: "data.resultJson",
+                    message: "not valid JSON",
+                })?;
                 result_urls(&parsed)?
             }
         }
@@ -178,7 +215,10 @@ pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
         _ => Vec::new(),
     };
     if state == TaskState::Success && video_urls.is_empty() {
-        return Err(DecodeError { path: "data.resultJson.resultUrls", message: "a successful task has no result URL" });
+        return Err(DecodeError {
+            path: "data.resultJson.resultUrls",
+            message: "a successful task has no result URL",
+        });
     }
     Ok(Task {
         task_id,
@@ -198,13 +238,23 @@ pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
 }
 
 fn result_urls<V: View>(result: &V) -> Result<Vec<String>, DecodeError> {
-    let Some(urls) = result.field("resultUrls") else { return Ok(Vec::new()) };
+    let Some(urls) = result.field("resultUrls") else {
+        return Ok(Vec::new());
+    };
     if urls.kind() != Kind::Array {
-        return Err(DecodeError { path: "data.resultJson.resultUrls", message: "not an array" });
+        return Err(DecodeError {
+            path: "data.resultJson.resultUrls",
+            message: "not an array",
+        });
     }
     urls.items()
         .iter()
-        .map(|u| u.string().ok_or(DecodeError { path: "data.resultJson.resultUrls", message: "holds a non-string" }))
+        .map(|u| {
+            u.string().ok_or(DecodeError {
+                path: "data.resultJson.resultUrls",
+                message: "holds a non-string",
+            })
+        })
         .collect()
 }
 
@@ -212,7 +262,13 @@ fn result_urls<V: View>(result: &V) -> Result<Vec<String>, DecodeError> {
 fn loose_string<V: View>(v: &V) -> Option<String> {
     match v.kind() {
         Kind::String => v.string().filter(|s| !s.is_empty()),
-        Kind::Number => v.number().map(|n| if n.fract() == 0.0 && n.abs() < 1e15 { signed_itoa(n as i64) } else { "NaN".into() }),
+        Kind::Number => v.number().map(|n| {
+            if n.fract() == 0.0 && n.abs() < 1e15 {
+                signed_itoa(n as i64)
+            } else {
+                "NaN".into()
+            }
+        }),
         _ => None,
     }
 }
@@ -233,7 +289,10 @@ fn number<V: View>(data: &V, key: &str) -> Option<f64> {
     match v.kind() {
         Kind::Number => v.number(),
         // Parsed by the host's JSON parser: no float parser in the wasm.
-        Kind::String => v.string().and_then(|s| V::parse_json(s.trim())).and_then(|n| n.number()),
+        Kind::String => v
+            .string()
+            .and_then(|s| V::parse_json(s.trim()))
+            .and_then(|n| n.number()),
         _ => None,
     }
 }
@@ -249,7 +308,10 @@ mod tests {
 
     #[test]
     fn envelope_success_and_errors_in_http_200() {
-        assert_eq!(env(200, json!({"code":200,"msg":"success","data":{"taskId":"t1"}})).unwrap(), Some(json!({"taskId":"t1"})));
+        assert_eq!(
+            env(200, json!({"code":200,"msg":"success","data":{"taskId":"t1"}})).unwrap(),
+            Some(json!({"taskId":"t1"}))
+        );
         let e = env(200, json!({"code":401,"msg":"You do not have access permissions"})).unwrap_err();
         assert_eq!((e.kind, e.code, e.status), (ErrorKind::Unauthorized, Some(401), 200));
         let e = env(200, json!({"code":422,"message":"recordInfo is null","data":null})).unwrap_err();
@@ -257,7 +319,10 @@ mod tests {
         assert_eq!(e.msg, "recordInfo is null");
         let e = env(200, json!({"code":"429","msg":"Rate limit exceeded"})).unwrap_err();
         assert_eq!(e.kind, ErrorKind::RateLimited);
-        assert_eq!(env(200, json!({"code":200,"msg":"success","data":100})).unwrap(), Some(json!(100)));
+        assert_eq!(
+            env(200, json!({"code":200,"msg":"success","data":100})).unwrap(),
+            Some(json!(100))
+        );
     }
 
     #[test]
@@ -278,9 +343,17 @@ mod tests {
 
     #[test]
     fn upload_envelope() {
-        let data = env(200, json!({"success":true,"code":200,"msg":"File uploaded successfully","data":{"downloadUrl":"u"}})).unwrap();
+        let data = env(
+            200,
+            json!({"success":true,"code":200,"msg":"File uploaded successfully","data":{"downloadUrl":"u"}}),
+        )
+        .unwrap();
         assert_eq!(data, Some(json!({"downloadUrl":"u"})));
-        let e = env(200, json!({"success":false,"code":400,"msg":"Missing required parameter: uploadPath"})).unwrap_err();
+        let e = env(
+            200,
+            json!({"success":false,"code":400,"msg":"Missing required parameter: uploadPath"}),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Validation);
     }
 
@@ -301,7 +374,12 @@ mod tests {
 
     #[test]
     fn decodes_failure_shapes() {
-        for (code, expected) in [(json!("501"), Some("501")), (json!(500), Some("500")), (Value::Null, None), (json!(""), None)] {
+        for (code, expected) in [
+            (json!("501"), Some("501")),
+            (json!(500), Some("500")),
+            (Value::Null, None),
+            (json!(""), None),
+        ] {
             let data = json!({"taskId":"t","state":"fail","failCode":code,"failMsg":"Generation Failed","resultJson":null,"completeTime":null});
             let t = decode_task(&data).unwrap();
             assert_eq!(t.fail_code.as_deref(), expected);
@@ -322,10 +400,26 @@ mod tests {
 
     #[test]
     fn bad_records_name_the_field() {
-        assert_eq!(decode_task(&json!({"state":"success"})).unwrap_err().path, "data.taskId");
-        assert_eq!(decode_task(&json!({"taskId":"t","state":"done"})).unwrap_err().path, "data.state");
-        assert_eq!(decode_task(&json!({"taskId":"t","state":"success","resultJson":"{bad"})).unwrap_err().path, "data.resultJson");
-        assert_eq!(decode_task(&json!({"taskId":"t","state":"success","resultJson":"{}"})).unwrap_err().path, "data.resultJson.resultUrls");
+        assert_eq!(
+            decode_task(&json!({"state":"success"})).unwrap_err().path,
+            "data.taskId"
+        );
+        assert_eq!(
+            decode_task(&json!({"taskId":"t","state":"done"})).unwrap_err().path,
+            "data.state"
+        );
+        assert_eq!(
+            decode_task(&json!({"taskId":"t","state":"success","resultJson":"{bad"}))
+                .unwrap_err()
+                .path,
+            "data.resultJson"
+        );
+        assert_eq!(
+            decode_task(&json!({"taskId":"t","state":"success","resultJson":"{}"}))
+                .unwrap_err()
+                .path,
+            "data.resultJson.resultUrls"
+        );
         assert_eq!(decode_task(&json!(null)).unwrap_err().path, "data");
     }
 }

@@ -27,10 +27,40 @@ impl Rng {
     }
 }
 
-const KEYS: [&str; 16] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale", "input", "model", "callBackUrl",
-    "taskId", "task_id", "state", "resultJson", "resultUrls", "failCode", "data", "code"];
-const STRINGS: [&str; 14] = ["", " ", "5", "10", "kling/v2-1-standard", "https://x.test/a.png", "data:image/png;base64,iVBORw0KGgo=",
-    "success", "fail", "waiting", "{\"resultUrls\":[\"https://a/b.mp4\"]}", "{bad", "😀猫\u{feff}\u{85}", "recordInfo is null"];
+const KEYS: [&str; 16] = [
+    "prompt",
+    "image_url",
+    "duration",
+    "negative_prompt",
+    "cfg_scale",
+    "input",
+    "model",
+    "callBackUrl",
+    "taskId",
+    "task_id",
+    "state",
+    "resultJson",
+    "resultUrls",
+    "failCode",
+    "data",
+    "code",
+];
+const STRINGS: [&str; 14] = [
+    "",
+    " ",
+    "5",
+    "10",
+    "kling/v2-1-standard",
+    "https://x.test/a.png",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "success",
+    "fail",
+    "waiting",
+    "{\"resultUrls\":[\"https://a/b.mp4\"]}",
+    "{bad",
+    "😀猫\u{feff}\u{85}",
+    "recordInfo is null",
+];
 
 fn random_string(r: &mut Rng) -> String {
     if r.chance(2) {
@@ -38,7 +68,17 @@ fn random_string(r: &mut Rng) -> String {
     }
     let max = if r.chance(20) { 6000 } else { 40 };
     let len = r.below(max);
-    (0..len).map(|_| char::from_u32(match r.below(4) { 0 => r.below(128) as u32, 1 => 0x4e00 + r.below(500) as u32, 2 => 0x1f600 + r.below(50) as u32, _ => r.below(0x10ffff) as u32 }).unwrap_or('?')).collect()
+    (0..len)
+        .map(|_| {
+            char::from_u32(match r.below(4) {
+                0 => r.below(128) as u32,
+                1 => 0x4e00 + r.below(500) as u32,
+                2 => 0x1f600 + r.below(50) as u32,
+                _ => r.below(0x10ffff) as u32,
+            })
+            .unwrap_or('?')
+        })
+        .collect()
 }
 
 fn random_json(r: &mut Rng, depth: usize) -> Value {
@@ -47,14 +87,30 @@ fn random_json(r: &mut Rng, depth: usize) -> Value {
         1 => json!(r.chance(2)),
         2 => match r.below(5) {
             0 => json!(r.below(12) as f64 / 10.0),
-            1 => json!(f64::from_bits(r.next())).is_null().then(|| json!(0)).unwrap_or_else(|| json!(f64::from_bits(r.next()))),
+            1 => json!(f64::from_bits(r.next()))
+                .is_null()
+                .then(|| json!(0))
+                .unwrap_or_else(|| json!(f64::from_bits(r.next()))),
             2 => json!(r.next() as i64),
             3 => json!(5),
             _ => json!(-0.1),
         },
         3 | 4 => json!(random_string(r)),
         5 => Value::Array((0..r.below(4)).map(|_| random_json(r, depth - 1)).collect()),
-        _ => Value::Object((0..r.below(7)).map(|_| (if r.chance(4) { random_string(r) } else { KEYS[r.below(KEYS.len())].to_owned() }, random_json(r, depth - 1))).collect()),
+        _ => Value::Object(
+            (0..r.below(7))
+                .map(|_| {
+                    (
+                        if r.chance(4) {
+                            random_string(r)
+                        } else {
+                            KEYS[r.below(KEYS.len())].to_owned()
+                        },
+                        random_json(r, depth - 1),
+                    )
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -81,7 +137,10 @@ fn mutate(r: &mut Rng, seed: &[u8]) -> Vec<u8> {
 
 fn seeds() -> Vec<Vec<u8>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz-seeds");
-    let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
     out.sort();
     out
 }
@@ -133,41 +192,73 @@ fn target_callback(r: &mut Rng, seeds: &[Vec<u8>]) {
         let _ = callback::signed_task_id(v);
         let _ = wire::decode_task(&v["data"]);
     }
-    let ts = if r.chance(2) { (r.next() % 3_000_000_000).to_string() } else { random_string(r) };
+    let ts = if r.chance(2) {
+        (r.next() % 3_000_000_000).to_string()
+    } else {
+        random_string(r)
+    };
     let now = (r.next() % 3_000_000_000) as f64;
     let tolerance = r.below(1000) as f64;
     if let Ok(t) = callback::check_timestamp(&ts, now, tolerance) {
         let mut guard = callback::ReplayGuard::default();
         assert!(guard.first_time(&ts, t, now, tolerance));
-        assert!(!guard.first_time(&ts, t, now, tolerance), "a replay inside the window is caught");
+        assert!(
+            !guard.first_time(&ts, t, now, tolerance),
+            "a replay inside the window is caught"
+        );
     }
     let _ = callback::signed_message(&random_string(r), &ts);
 }
 
 fn target_image(r: &mut Rng, _: &[Vec<u8>]) {
     let heads: [&[u8]; 4] = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF\0\0\0\0WEBP", b"GIF89a"];
-    let mut bytes: Vec<u8> = if r.chance(2) { heads[r.below(4)].to_vec() } else { Vec::new() };
+    let mut bytes: Vec<u8> = if r.chance(2) {
+        heads[r.below(4)].to_vec()
+    } else {
+        Vec::new()
+    };
     bytes.extend((0..r.below(64)).map(|_| r.next() as u8));
     let _ = image::sniff_image(&bytes);
     let _ = image::check_image(&bytes);
-    let mut text = if r.chance(2) { String::from("data:image/png;base64,") } else { String::new() };
+    let mut text = if r.chance(2) {
+        String::from("data:image/png;base64,")
+    } else {
+        String::new()
+    };
     text.push_str(&random_string(r));
     let (payload, _) = image::base64_payload(&text);
     let _ = image::check_base64_image(payload);
-    let b64: String = (0..r.below(64)).map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ "[r.below(67)] as char).collect();
+    let b64: String = (0..r.below(64))
+        .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ "[r.below(67)] as char)
+        .collect();
     let _ = image::check_base64_image(&b64);
 }
 
 fn target_retry_after(r: &mut Rng, _: &[Vec<u8>]) {
     let samples = ["Sun, 06 Nov 1994 08:49:37 GMT", "120", "1.5", "0", ""];
-    let v = if r.chance(3) { samples[r.below(5)].to_owned() } else { random_string(r) };
+    let v = if r.chance(3) {
+        samples[r.below(5)].to_owned()
+    } else {
+        random_string(r)
+    };
     let now = f64::from_bits(r.next());
     if let Some(ms) = policy::parse_retry_after(&v, if now.is_finite() { now } else { 0.0 }) {
         assert!(ms >= 0.0 || ms.is_nan());
     }
     let kinds = kie_kling::error::ErrorKind::ALL;
-    let op = [policy::Operation::Create, policy::Operation::Read, policy::Operation::Upload][r.below(3)];
-    if let Some(d) = policy::plan_retry(op, kinds[r.below(kinds.len())], r.below(40) as u32, r.below(12) as u32, None, f64::from_bits(r.next())) {
+    let op = [
+        policy::Operation::Create,
+        policy::Operation::Read,
+        policy::Operation::Upload,
+    ][r.below(3)];
+    if let Some(d) = policy::plan_retry(
+        op,
+        kinds[r.below(kinds.len())],
+        r.below(40) as u32,
+        r.below(12) as u32,
+        None,
+        f64::from_bits(r.next()),
+    ) {
         assert!((0.0..=policy::RETRY_AFTER_MAX_MS.max(policy::RETRY_CAP_MS + 2000.0)).contains(&d));
     }
     let d = policy::poll_delay_ms(f64::from_bits(r.next()), f64::from_bits(r.next()));
@@ -210,7 +301,10 @@ fn run(seconds_per_target: f64) {
                 crashes += 1;
                 let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/fuzz-crashes");
                 let _ = std::fs::create_dir_all(dir);
-                let _ = std::fs::write(format!("{dir}/{i}-{state:x}.txt"), format!("target {name}, rng state {state:#x}"));
+                let _ = std::fs::write(
+                    format!("{dir}/{i}-{state:x}.txt"),
+                    format!("target {name}, rng state {state:#x}"),
+                );
             }
             execs += 1;
         }
@@ -218,8 +312,14 @@ fn run(seconds_per_target: f64) {
         rows.push(format!("| {name} | {execs} | {crashes} | {hangs} |"));
     }
     let _ = std::panic::take_hook();
-    println!("\n| fuzz target | executions | crashes | hangs |\n|---|---|---|---|\n{}", rows.join("\n"));
-    assert_eq!(crashes_total, 0, "crashes or hangs: inputs are noted under target/fuzz-crashes/");
+    println!(
+        "\n| fuzz target | executions | crashes | hangs |\n|---|---|---|---|\n{}",
+        rows.join("\n")
+    );
+    assert_eq!(
+        crashes_total, 0,
+        "crashes or hangs: inputs are noted under target/fuzz-crashes/"
+    );
 }
 
 #[test]
@@ -230,6 +330,9 @@ fn fuzz_smoke() {
 #[test]
 #[ignore = "long: run by `npm run fuzz` (FUZZ_SECONDS per target, default 60)"]
 fn fuzz_long() {
-    let seconds = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    let seconds = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60.0);
     run(seconds);
 }

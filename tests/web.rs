@@ -30,7 +30,9 @@ fn s(v: &JsValue, key: &str) -> String {
 }
 
 fn emulator() -> String {
-    EMULATOR.expect("run through scripts/test.sh, which starts the emulator").to_owned()
+    EMULATOR
+        .expect("run through scripts/test.sh, which starts the emulator")
+        .to_owned()
 }
 
 fn unique_key(name: &str) -> String {
@@ -46,7 +48,11 @@ async fn admin(path: &str, method: &str, body: &str) -> JsValue {
     if !body.is_empty() {
         Reflect::set(&init, &"body".into(), &body.into()).unwrap();
     }
-    let resp: web_sys::Response = JsFuture::from(raw_fetch(&(emulator() + path), &init)).await.unwrap().dyn_into().unwrap();
+    let resp: web_sys::Response = JsFuture::from(raw_fetch(&(emulator() + path), &init))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     JsFuture::from(resp.json().unwrap()).await.unwrap()
 }
 
@@ -60,7 +66,10 @@ async fn counter(key: &str, route: &str) -> f64 {
 }
 
 fn client(key: &str, extra: &str) -> KlingClient {
-    let mut opts = format!(r#"{{"apiKey":"{key}","baseUrl":"{}","dangerouslyAllowBrowser":true"#, emulator());
+    let mut opts = format!(
+        r#"{{"apiKey":"{key}","baseUrl":"{}","dangerouslyAllowBrowser":true"#,
+        emulator()
+    );
     opts.push_str(extra);
     opts.push('}');
     KlingClient::new(Some(obj(&opts))).unwrap_or_else(|e| panic!("client: {:?}", e))
@@ -70,12 +79,25 @@ const INPUT: &str = r#"{"prompt":"a cat","image_url":"https://example.com/cat.pn
 
 #[wasm_bindgen_test]
 fn validate_reports_all_issues() {
-    let r = validate(obj(r#"{"input":{"prompt":"","duration":5,"cfg_scale":0.05,"imageUrl":"x"}}"#));
+    let r = validate(obj(
+        r#"{"input":{"prompt":"","duration":5,"cfg_scale":0.05,"imageUrl":"x"}}"#,
+    ));
     assert_eq!(get(&r, "ok"), JsValue::FALSE);
     let issues: Array = get(&r, "issues").dyn_into().unwrap();
     let paths: Vec<String> = issues.iter().map(|i| s(&i, "path")).collect();
-    assert_eq!(paths, ["input.imageUrl", "input.prompt", "input.image_url", "input.duration", "input.cfg_scale"]);
-    let ok = validate(obj(r#"{"input":{"prompt":"猫","image_url":"https://x.test/a.png","cfg_scale":0.30000000000000004}}"#));
+    assert_eq!(
+        paths,
+        [
+            "input.imageUrl",
+            "input.prompt",
+            "input.image_url",
+            "input.duration",
+            "input.cfg_scale"
+        ]
+    );
+    let ok = validate(obj(
+        r#"{"input":{"prompt":"猫","image_url":"https://x.test/a.png","cfg_scale":0.30000000000000004}}"#,
+    ));
     assert_eq!(get(&ok, "ok"), JsValue::TRUE);
 }
 
@@ -84,7 +106,10 @@ fn build_body_cleans_cfg_and_throws_kie_errors() {
     let input = obj(r#"{"prompt":"p","image_url":"https://x.test/a.png","cfg_scale":0.30000000000000004}"#);
     let body = build_create_task_body(input, None).unwrap();
     let text = JSON::stringify(&body).unwrap().as_string().unwrap();
-    assert_eq!(text, r#"{"model":"kling/v2-1-standard","input":{"prompt":"p","image_url":"https://x.test/a.png","duration":"5","cfg_scale":0.3}}"#);
+    assert_eq!(
+        text,
+        r#"{"model":"kling/v2-1-standard","input":{"prompt":"p","image_url":"https://x.test/a.png","duration":"5","cfg_scale":0.3}}"#
+    );
     let err = build_create_task_body(obj(r#"{"prompt":" "}"#), None).unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(s(&err, "kind"), "validation");
@@ -109,14 +134,20 @@ async fn full_task_life_with_progress() {
 #[wasm_bindgen_test]
 async fn create_is_not_retried_when_ambiguous_but_is_on_429() {
     let key = unique_key("create500");
-    fault(&format!(r#"{{"fault":"server_error","route":"createTask","key":"{key}"}}"#)).await;
+    fault(&format!(
+        r#"{{"fault":"server_error","route":"createTask","key":"{key}"}}"#
+    ))
+    .await;
     let err = client(&key, "").create_task(obj(INPUT), None).await.unwrap_err();
     assert_eq!(s(&err, "kind"), "server");
     assert_eq!(get(&err, "maybeCreated"), JsValue::TRUE);
     assert_eq!(counter(&key, "createTask").await, 1.0);
 
     let key = unique_key("create429");
-    fault(&format!(r#"{{"fault":"rate_limit","route":"createTask","key":"{key}","retryAfter":0}}"#)).await;
+    fault(&format!(
+        r#"{{"fault":"rate_limit","route":"createTask","key":"{key}","retryAfter":0}}"#
+    ))
+    .await;
     let ok = client(&key, "").create_task(obj(INPUT), None).await.unwrap();
     assert_eq!(s(&ok, "taskId").len(), 32);
     assert_eq!(counter(&key, "createTask").await, 2.0);
@@ -125,7 +156,10 @@ async fn create_is_not_retried_when_ambiguous_but_is_on_429() {
 #[wasm_bindgen_test]
 async fn abort_cuts_a_request_short() {
     let key = unique_key("abort");
-    fault(&format!(r#"{{"fault":"latency","ms":3000,"route":"recordInfo","key":"{key}"}}"#)).await;
+    fault(&format!(
+        r#"{{"fault":"latency","ms":3000,"route":"recordInfo","key":"{key}"}}"#
+    ))
+    .await;
     let controller = web_sys::AbortController::new().unwrap();
     let opts = Object::new();
     Reflect::set(&opts, &"signal".into(), &controller.signal()).unwrap();
@@ -135,17 +169,28 @@ async fn abort_cuts_a_request_short() {
     let _ = web_sys_set_timeout(&abort, 100);
     let err = c.get_task("x".into(), Some(opts.into())).await.unwrap_err();
     let took = js_sys::Date::now() - t0;
-    assert!(took < 100.0 + 50.0, "rejected {took} ms after the start; the abort came at 100 ms");
+    assert!(
+        took < 100.0 + 50.0,
+        "rejected {took} ms after the start; the abort came at 100 ms"
+    );
     assert_eq!(s(&err, "name"), "AbortError");
     assert_eq!(s(&err, "kind"), "aborted");
 }
 
 #[wasm_bindgen_test]
 async fn error_kinds_from_faults() {
-    for (rule, kind) in [("cloudflare_403", "blocked"), ("truncated_json", "invalid_response"), ("html_502", "server"), ("unauthorized", "unauthorized")] {
+    for (rule, kind) in [
+        ("cloudflare_403", "blocked"),
+        ("truncated_json", "invalid_response"),
+        ("html_502", "server"),
+        ("unauthorized", "unauthorized"),
+    ] {
         let key = unique_key(rule);
         fault(&format!(r#"{{"fault":"{rule}","key":"{key}"}}"#)).await;
-        let err = client(&key, r#","maxRetries":0"#).get_task("x".into(), None).await.unwrap_err();
+        let err = client(&key, r#","maxRetries":0"#)
+            .get_task("x".into(), None)
+            .await
+            .unwrap_err();
         assert_eq!(s(&err, "kind"), kind, "{rule}");
     }
 }
@@ -159,7 +204,10 @@ fn a_key_in_a_browser_page_needs_the_opt_in() {
         assert!(s(&e, "message").contains("baseUrl"));
         assert!(!s(&e, "message").contains("sk-page"));
     }
-    assert!(KlingClient::new(Some(obj(r#"{"baseUrl":"http://127.0.0.1:9"}"#))).is_ok(), "no key (proxy mode) is always fine");
+    assert!(
+        KlingClient::new(Some(obj(r#"{"baseUrl":"http://127.0.0.1:9"}"#))).is_ok(),
+        "no key (proxy mode) is always fine"
+    );
 }
 
 #[wasm_bindgen]
@@ -167,7 +215,6 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn web_sys_set_timeout(f: &Function, ms: i32) -> JsValue;
 }
-
 
 #[wasm_bindgen(inline_js = "
 export async function signForTest(key, message) {
@@ -209,7 +256,9 @@ async fn blob_upload_then_create() {
 async fn verify_callback_on_webcrypto() {
     let now = (js_sys::Date::now() / 1000.0).floor().to_string();
     let body = r#"{"code":200,"msg":"ok","data":{"taskId":"abc123","state":"success","resultJson":"{\"resultUrls\":[\"https://x.test/v.mp4\"]}"}}"#;
-    let sig = JsFuture::from(sign_for_test("hk", &format!("abc123.{now}"))).await.unwrap();
+    let sig = JsFuture::from(sign_for_test("hk", &format!("abc123.{now}")))
+        .await
+        .unwrap();
     let headers = Object::new();
     Reflect::set(&headers, &"X-Webhook-Timestamp".into(), &now.clone().into()).unwrap();
     Reflect::set(&headers, &"X-Webhook-Signature".into(), &sig).unwrap();

@@ -54,26 +54,39 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
             "--port" => port = value("--port")?.parse().map_err(|_| "--port must be a number")?,
             "--api-key" => c.api_key = Some(value("--api-key")?),
             "--time-scale" | "--clock" => {
-                c.time_scale = value("--time-scale")?.parse().map_err(|_| "--time-scale must be a number")?;
+                c.time_scale = value("--time-scale")?
+                    .parse()
+                    .map_err(|_| "--time-scale must be a number")?;
                 if !(c.time_scale.is_finite() && c.time_scale >= 0.0) {
                     return Err("--time-scale must be >= 0".into());
                 }
             }
             "--timeline" => {
-                let v: Vec<u64> = value("--timeline")?.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+                let v: Vec<u64> = value("--timeline")?
+                    .split(',')
+                    .filter_map(|s| s.trim().parse().ok())
+                    .collect();
                 c.timeline_ms = v.try_into().map_err(|_| "--timeline takes three numbers: W,Q,G")?;
             }
             "--webhook-hmac-key" => c.webhook_hmac_key = Some(value("--webhook-hmac-key")?),
             "--http-429" => c.http_status_for_429 = true,
             "--quirk-500-required" => c.quirk_500_required = true,
-            "--rate-limit" => c.rate_limit = value("--rate-limit")?.parse().map_err(|_| "--rate-limit must be a number")?,
+            "--rate-limit" => {
+                c.rate_limit = value("--rate-limit")?
+                    .parse()
+                    .map_err(|_| "--rate-limit must be a number")?
+            }
             "--credits" => c.initial_credits = value("--credits")?.parse().map_err(|_| "--credits must be a number")?,
             "--callback-deliveries" => {
-                c.callback_deliveries = value("--callback-deliveries")?.parse().map_err(|_| "--callback-deliveries must be a number")?
+                c.callback_deliveries = value("--callback-deliveries")?
+                    .parse()
+                    .map_err(|_| "--callback-deliveries must be a number")?
             }
             "--serve" => serve = Some(value("--serve")?),
             "--request-timeout-ms" => {
-                request_timeout_ms = value("--request-timeout-ms")?.parse().map_err(|_| "--request-timeout-ms must be a number")?
+                request_timeout_ms = value("--request-timeout-ms")?
+                    .parse()
+                    .map_err(|_| "--request-timeout-ms must be a number")?
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
@@ -112,7 +125,10 @@ async fn main() {
         .route("/api/v1/jobs/recordInfo", get(routes::record_info))
         .route("/api/v1/chat/credit", get(routes::credit))
         .route("/api/v1/common/download-url", post(routes::download_url))
-        .route("/__emulator/faults", post(routes::add_faults).delete(routes::clear_faults))
+        .route(
+            "/__emulator/faults",
+            post(routes::add_faults).delete(routes::clear_faults),
+        )
         .route("/__emulator/counters", get(routes::counters))
         .route("/__emulator/credits", post(routes::set_credits))
         .route("/__emulator/reset", post(routes::reset_world))
@@ -133,7 +149,10 @@ async fn main() {
     // handler forever; faults that delay answers stay below it.
     let timeout = std::time::Duration::from_millis(state_timeout);
     let app = app
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(CorsLayer::permissive());
 
     println!("kie-emulator listening on {base_url}");

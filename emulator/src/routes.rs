@@ -1,7 +1,9 @@
 //! The HTTP surface: Kie's API routes (answering errors as Kie does, HTTP 200 with the error in
 //! the body `code`), the upload API under `/upload`, served files, and `/__emulator/*` controls.
 
-use crate::state::{new_id, now_ms, Fault, FaultRule, Outcome, State, Task, Upload, MAX_FAULTS, MAX_TASKS, MAX_UPLOAD_BYTES_TOTAL};
+use crate::state::{
+    new_id, now_ms, Fault, FaultRule, Outcome, State, Task, Upload, MAX_FAULTS, MAX_TASKS, MAX_UPLOAD_BYTES_TOTAL,
+};
 use axum::body::{Body, Bytes};
 use axum::extract::{Multipart, Path, Query, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -35,7 +37,10 @@ fn error(code: i64, msg: &str) -> Response {
 }
 
 fn upload_error(code: i64, msg: &str) -> Response {
-    json_response(StatusCode::OK, json!({"success": false, "code": code, "msg": msg, "data": null}))
+    json_response(
+        StatusCode::OK,
+        json!({"success": false, "code": code, "msg": msg, "data": null}),
+    )
 }
 
 /// The Bearer key, or the 401 Kie answers (as HTTP 200, contract §1).
@@ -85,9 +90,17 @@ async fn fault_answer(fault: &Option<Fault>) -> Option<Response> {
 /// Status and headers go out, then the connection drops mid-body.
 fn reset() -> Response {
     let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "emulated reset"))
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "emulated reset",
+        ))
     });
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -112,17 +125,27 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
     }
     // Kie ignores fields it does not know; every other rule of the contract is enforced.
     if let Err(issues) = validate_body(&parsed) {
-        let issues: Vec<_> = issues.into_iter().filter(|i| i.code != IssueCode::UnknownField).collect();
+        let issues: Vec<_> = issues
+            .into_iter()
+            .filter(|i| i.code != IssueCode::UnknownField)
+            .collect();
         if !issues.is_empty() {
             if state.config.quirk_500_required && issues.iter().any(|i| i.code == IssueCode::Missing) {
                 return error(500, "This field is required");
             }
-            let msg = issues.iter().map(|i| format!("{}: {}", i.path, i.message)).collect::<Vec<_>>().join("; ");
+            let msg = issues
+                .iter()
+                .map(|i| format!("{}: {}", i.path, i.message))
+                .collect::<Vec<_>>()
+                .join("; ");
             return error(422, &msg);
         }
     }
     // Validated above, so the duration is "5" or "10" (or absent: the SDK default).
-    let duration = parsed["input"]["duration"].as_str().and_then(kie_kling::model::Duration::parse).unwrap_or(kie_kling::model::Duration::Five);
+    let duration = parsed["input"]["duration"]
+        .as_str()
+        .and_then(kie_kling::model::Duration::parse)
+        .unwrap_or(kie_kling::model::Duration::Five);
     let cost = f64::from(duration.credits());
     let now = Instant::now();
     let task = {
@@ -137,7 +160,10 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
             if times.len() >= limit {
                 drop(w);
                 let mut r = if state.config.http_status_for_429 {
-                    json_response(StatusCode::TOO_MANY_REQUESTS, json!({"code": 429, "msg": "Rate limit exceeded", "data": null}))
+                    json_response(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        json!({"code": 429, "msg": "Rate limit exceeded", "data": null}),
+                    )
                 } else {
                     error(429, "Rate limit exceeded")
                 };
@@ -170,7 +196,13 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
             use_message_key: false,
             settled: false,
         };
-        if let Some(Fault::Task { outcome, invisible_ms, phases_ms, use_message_key }) = &fault {
+        if let Some(Fault::Task {
+            outcome,
+            invisible_ms,
+            phases_ms,
+            use_message_key,
+        }) = &fault
+        {
             if let Some(o) = outcome {
                 task.outcome = o.clone();
             }
@@ -181,8 +213,15 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
             task.use_message_key = *use_message_key;
         }
         // A prompt can script its own failure, so the demo can show one without the admin API.
-        if task.outcome == Outcome::Success && parsed["input"]["prompt"].as_str().is_some_and(|p| p.contains("#emulator:fail")) {
-            task.outcome = Outcome::Fail { code: json!("501"), msg: "Generation Failed".into() };
+        if task.outcome == Outcome::Success
+            && parsed["input"]["prompt"]
+                .as_str()
+                .is_some_and(|p| p.contains("#emulator:fail"))
+        {
+            task.outcome = Outcome::Fail {
+                code: json!("501"),
+                msg: "Generation Failed".into(),
+            };
         }
         w.tasks.insert(task.id.clone(), task.clone());
         w.task_order.push_back(task.id.clone());
@@ -204,7 +243,9 @@ async fn settle(state: Shared, id: String, after: Duration, callback: Option<Str
     tokio::time::sleep(after).await;
     let body = {
         let mut w = state.world();
-        let Some(task) = w.tasks.get(&id).cloned() else { return };
+        let Some(task) = w.tasks.get(&id).cloned() else {
+            return;
+        };
         if task.outcome == Outcome::Success && !task.settled {
             let balance = state.balance(&w, &task.key) - task.credits;
             w.credits.insert(task.key.clone(), balance);
@@ -215,7 +256,9 @@ async fn settle(state: Shared, id: String, after: Duration, callback: Option<Str
         let remained = state.balance(&w, &task.key);
         let data = task.record(Instant::now() + Duration::from_millis(1), &state.base_url, remained);
         match task.outcome {
-            Outcome::Success => json!({"code": 200, "msg": "Playground task completed successfully.", "data": data}),
+            Outcome::Success => {
+                json!({"code": 200, "msg": "Playground task completed successfully.", "data": data})
+            }
             _ => json!({"code": 501, "msg": "Playground task failed.", "data": {
                 "taskId": task.id, "model": MODEL_ID, "state": "fail", "failCode": data["failCode"], "failMsg": data["failMsg"],
                 "consumeCredits": 0, "completeTime": data["completeTime"], "param": task.param}}),
@@ -229,9 +272,16 @@ async fn settle(state: Shared, id: String, after: Duration, callback: Option<Str
     }
     for _ in 0..state.config.callback_deliveries.max(1) {
         let timestamp = now_ms() / 1000;
-        let mut req = state.http.post(&url).timeout(Duration::from_secs(15)).header("content-type", "application/json").body(body.to_string());
+        let mut req = state
+            .http
+            .post(&url)
+            .timeout(Duration::from_secs(15))
+            .header("content-type", "application/json")
+            .body(body.to_string());
         if let Some(key) = &state.config.webhook_hmac_key {
-            req = req.header("X-Webhook-Timestamp", timestamp.to_string()).header("X-Webhook-Signature", sign(key, &id, timestamp));
+            req = req
+                .header("X-Webhook-Timestamp", timestamp.to_string())
+                .header("X-Webhook-Signature", sign(key, &id, timestamp));
         }
         let ok = req.send().await.is_ok_and(|r| r.status().is_success());
         let mut w = state.world();
@@ -245,12 +295,18 @@ async fn settle(state: Shared, id: String, after: Duration, callback: Option<Str
 
 /// Base64(HMAC-SHA256(key, taskId + "." + timestamp)) (contract §2).
 pub fn sign(key: &str, task_id: &str, timestamp: u64) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else { return String::new() };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
     mac.update(format!("{task_id}.{timestamp}").as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-pub async fn record_info(AxState(state): AxState<Shared>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn record_info(
+    AxState(state): AxState<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let key = match auth(&state, &headers) {
         Ok(k) => k,
         Err(r) => {
@@ -299,9 +355,16 @@ pub async fn download_url(AxState(state): AxState<Shared>, headers: HeaderMap, b
     if let Some(r) = fault_answer(&fault).await {
         return r;
     }
-    let url = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["url"].as_str().map(str::to_owned));
-    let Some(url) = url else { return error(422, "url is required") };
-    let ours = [format!("{}/results/", state.base_url), format!("{}/files/", state.base_url)];
+    let url = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["url"].as_str().map(str::to_owned));
+    let Some(url) = url else {
+        return error(422, "url is required");
+    };
+    let ours = [
+        format!("{}/results/", state.base_url),
+        format!("{}/files/", state.base_url),
+    ];
     if !ours.iter().any(|p| url.starts_with(p.as_str())) {
         return error(422, "The url is not a file generated by Kie");
     }
@@ -310,7 +373,8 @@ pub async fn download_url(AxState(state): AxState<Shared>, headers: HeaderMap, b
     if w.downloads.len() > 10_000 {
         w.downloads.clear();
     }
-    w.downloads.insert(token.clone(), (url, Instant::now() + Duration::from_secs(20 * 60)));
+    w.downloads
+        .insert(token.clone(), (url, Instant::now() + Duration::from_secs(20 * 60)));
     envelope(200, "success", json!(format!("{}/dl/{token}", state.base_url)))
 }
 
@@ -330,8 +394,15 @@ pub async fn uploaded_file(AxState(state): AxState<Shared>, Path(path): Path<Str
 }
 
 pub async fn temp_download(AxState(state): AxState<Shared>, Path(token): Path<String>) -> Response {
-    let target = state.world().downloads.get(&token).filter(|(_, exp)| *exp > Instant::now()).map(|(u, _)| u.clone());
-    let Some(url) = target else { return StatusCode::NOT_FOUND.into_response() };
+    let target = state
+        .world()
+        .downloads
+        .get(&token)
+        .filter(|(_, exp)| *exp > Instant::now())
+        .map(|(u, _)| u.clone());
+    let Some(url) = target else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     if let Some(path) = url.strip_prefix(&format!("{}/files/", state.base_url)) {
         return uploaded_file(AxState(state.clone()), Path(path.to_owned())).await;
     }
@@ -347,7 +418,10 @@ fn clean_segment_path(p: &str) -> Result<String, &'static str> {
     if p.starts_with('/') || p.ends_with('/') {
         return Err("uploadPath must not start or end with /");
     }
-    if p.len() > 200 || p.split('/').any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\') || s.chars().any(char::is_control)) {
+    if p.len() > 200
+        || p.split('/')
+            .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\') || s.chars().any(char::is_control))
+    {
         return Err("uploadPath has an invalid segment");
     }
     Ok(p.to_owned())
@@ -359,7 +433,9 @@ fn clean_file_name(name: Option<&str>, mime: &str) -> Result<String, &'static st
             let ext = mime.rsplit('/').next().unwrap_or("bin").replace("jpeg", "jpg");
             Ok(format!("{}.{ext}", new_id()))
         }
-        Some(n) if n.len() > 200 || n.contains(['/', '\\']) || n == "." || n == ".." || n.chars().any(char::is_control) => {
+        Some(n)
+            if n.len() > 200 || n.contains(['/', '\\']) || n == "." || n == ".." || n.chars().any(char::is_control) =>
+        {
             Err("fileName must be a plain file name")
         }
         Some(n) => Ok(n.to_owned()),
@@ -385,14 +461,24 @@ fn store_upload(state: &State, upload_path: &str, file_name: Option<&str>, bytes
     if w.upload_bytes + size > MAX_UPLOAD_BYTES_TOTAL {
         return upload_error(500, "emulator upload storage is full (POST /__emulator/reset to clear)");
     }
-    if let Some(old) = w.uploads.insert(file_path.clone(), Upload { bytes, mime: mime.into(), expires: Instant::now() + Duration::from_millis(state.config.upload_ttl_ms) }) {
+    if let Some(old) = w.uploads.insert(
+        file_path.clone(),
+        Upload {
+            bytes,
+            mime: mime.into(),
+            expires: Instant::now() + Duration::from_millis(state.config.upload_ttl_ms),
+        },
+    ) {
         w.upload_bytes -= old.bytes.len();
     }
     w.upload_bytes += size;
     let download = format!("{}/files/{file_path}", state.base_url);
-    json_response(StatusCode::OK, json!({"success": true, "code": 200, "msg": "File uploaded successfully", "data": {
+    json_response(
+        StatusCode::OK,
+        json!({"success": true, "code": 200, "msg": "File uploaded successfully", "data": {
         "success": true, "fileName": name, "filePath": file_path, "downloadUrl": download, "fileSize": size,
-        "mimeType": mime, "uploadedAt": iso8601(now_ms())}}))
+        "mimeType": mime, "uploadedAt": iso8601(now_ms())}}),
+    )
 }
 
 /// What every upload route does first: the upload API's 401, counting, scripted faults.
@@ -437,7 +523,9 @@ pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, 
     if let Some(m) = malformed {
         return upload_error(400, m);
     }
-    let Some(file) = file else { return upload_error(400, "Missing required parameter: file") };
+    let Some(file) = file else {
+        return upload_error(400, "Missing required parameter: file");
+    };
     store_upload(&state, &upload_path, file_name.as_deref(), file)
 }
 
@@ -445,8 +533,12 @@ pub async fn upload_base64(AxState(state): AxState<Shared>, headers: HeaderMap, 
     if let Err(r) = upload_prelude(&state, &headers).await {
         return r;
     }
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else { return upload_error(400, "Invalid JSON body") };
-    let Some(data) = v["base64Data"].as_str() else { return upload_error(400, "Missing required parameter: base64Data") };
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return upload_error(400, "Invalid JSON body");
+    };
+    let Some(data) = v["base64Data"].as_str() else {
+        return upload_error(400, "Missing required parameter: base64Data");
+    };
     let payload = match data.strip_prefix("data:") {
         Some(rest) => rest.split_once(";base64,").map(|(_, b)| b).unwrap_or(""),
         None => data,
@@ -454,12 +546,19 @@ pub async fn upload_base64(AxState(state): AxState<Shared>, headers: HeaderMap, 
     let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(payload.trim()) else {
         return upload_error(400, "Base64 decoding failed: Invalid Base64 format");
     };
-    store_upload(&state, v["uploadPath"].as_str().unwrap_or(""), v["fileName"].as_str(), bytes)
+    store_upload(
+        &state,
+        v["uploadPath"].as_str().unwrap_or(""),
+        v["fileName"].as_str(),
+        bytes,
+    )
 }
 
 /// Only loopback URLs are fetched: the emulator never reaches outside this machine.
 fn is_loopback_url(url: &str) -> bool {
-    let Ok(u) = reqwest::Url::parse(url) else { return false };
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
     if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() {
         return false;
     }
@@ -475,10 +574,17 @@ pub async fn upload_url(AxState(state): AxState<Shared>, headers: HeaderMap, bod
     if let Err(r) = upload_prelude(&state, &headers).await {
         return r;
     }
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else { return upload_error(400, "Invalid JSON body") };
-    let Some(url) = v["fileUrl"].as_str() else { return upload_error(400, "Missing required parameter: fileUrl") };
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return upload_error(400, "Invalid JSON body");
+    };
+    let Some(url) = v["fileUrl"].as_str() else {
+        return upload_error(400, "Missing required parameter: fileUrl");
+    };
     if !is_loopback_url(url) {
-        return upload_error(400, "the emulator only fetches loopback URLs (127.0.0.1, localhost, [::1])");
+        return upload_error(
+            400,
+            "the emulator only fetches loopback URLs (127.0.0.1, localhost, [::1])",
+        );
     }
     let resp = match state.http.get(url).timeout(Duration::from_secs(30)).send().await {
         Ok(r) => r,
@@ -499,7 +605,12 @@ pub async fn upload_url(AxState(state): AxState<Shared>, headers: HeaderMap, bod
             return upload_error(400, kie_kling::image::ImageProblem::TooLarge.message());
         }
     }
-    store_upload(&state, v["uploadPath"].as_str().unwrap_or(""), v["fileName"].as_str(), bytes)
+    store_upload(
+        &state,
+        v["uploadPath"].as_str().unwrap_or(""),
+        v["fileName"].as_str(),
+        bytes,
+    )
 }
 
 /// Unix ms to `YYYY-MM-DDTHH:MM:SS.sssZ`.
@@ -515,7 +626,13 @@ pub fn iso8601(ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
 }
 
 // ---- controls ----
@@ -524,16 +641,32 @@ fn parse_rule(v: &Value) -> Result<FaultRule, String> {
     let name = v["fault"].as_str().ok_or("fault is required")?;
     let route = v["route"].as_str().unwrap_or("*").to_owned();
     let times = v["times"].as_u64().unwrap_or(1).clamp(1, 100_000) as u32;
-    let retry_after = v["retryAfter"].as_str().map(str::to_owned).or_else(|| v["retryAfter"].as_u64().map(|n| n.to_string()));
-    let code = |code: i64, msg: &str, http: u16| Fault::Code { code, msg: v["msg"].as_str().unwrap_or(msg).to_owned(), http_status: http, retry_after: retry_after.clone() };
+    let retry_after = v["retryAfter"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| v["retryAfter"].as_u64().map(|n| n.to_string()));
+    let code = |code: i64, msg: &str, http: u16| Fault::Code {
+        code,
+        msg: v["msg"].as_str().unwrap_or(msg).to_owned(),
+        http_status: http,
+        retry_after: retry_after.clone(),
+    };
     let fault = match name {
         "latency" => Fault::Latency(v["ms"].as_u64().unwrap_or(1000).min(600_000)),
-        "code" => code(v["code"].as_i64().ok_or("code is required")?, "error", v["httpStatus"].as_u64().unwrap_or(200) as u16),
+        "code" => code(
+            v["code"].as_i64().ok_or("code is required")?,
+            "error",
+            v["httpStatus"].as_u64().unwrap_or(200) as u16,
+        ),
         "unauthorized" => code(401, "You do not have access permissions", 200),
         "insufficient_credits" => code(402, "Insufficient credits", 200),
         "rate_limit" => code(429, "Rate limit exceeded", 200),
         "http_429" => code(429, "Rate limit exceeded", 429),
-        "daily_limit" => code(433, "The current number of points used by apiKey has exceeded the daily limit", 200),
+        "daily_limit" => code(
+            433,
+            "The current number of points used by apiKey has exceeded the daily limit",
+            200,
+        ),
         "maintenance" => code(455, "Service is under maintenance", 200),
         "server_error" => code(500, "Server Error - internal", 200),
         "feature_disabled" => code(505, "Feature disabled", 200),
@@ -556,16 +689,32 @@ fn parse_rule(v: &Value) -> Result<FaultRule, String> {
                 let n: Vec<u64> = a.iter().filter_map(Value::as_u64).collect();
                 (n.len() == 3).then(|| [n[0], n[1], n[2]])
             });
-            Fault::Task { outcome, invisible_ms: v["invisibleMs"].as_u64().unwrap_or(0), phases_ms, use_message_key: v["messageKey"].as_bool().unwrap_or(false) }
+            Fault::Task {
+                outcome,
+                invisible_ms: v["invisibleMs"].as_u64().unwrap_or(0),
+                phases_ms,
+                use_message_key: v["messageKey"].as_bool().unwrap_or(false),
+            }
         }
         other => return Err(format!("unknown fault {other:?}")),
     };
-    let route = if matches!(fault, Fault::Task { .. }) { "createTask".to_owned() } else { route };
-    Ok(FaultRule { route, key: v["key"].as_str().map(str::to_owned), fault, remaining: times })
+    let route = if matches!(fault, Fault::Task { .. }) {
+        "createTask".to_owned()
+    } else {
+        route
+    };
+    Ok(FaultRule {
+        route,
+        key: v["key"].as_str().map(str::to_owned),
+        fault,
+        remaining: times,
+    })
 }
 
 pub async fn add_faults(AxState(state): AxState<Shared>, body: Bytes) -> Response {
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else { return json_response(StatusCode::BAD_REQUEST, json!({"error": "invalid JSON"})) };
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return json_response(StatusCode::BAD_REQUEST, json!({"error": "invalid JSON"}));
+    };
     let items = if let Value::Array(a) = v { a } else { vec![v] };
     let mut rules = Vec::new();
     for item in &items {
@@ -633,4 +782,3 @@ pub async fn reset_world(AxState(state): AxState<Shared>) -> Response {
     w.downloads.clear();
     json_response(StatusCode::OK, json!({"reset": true}))
 }
-

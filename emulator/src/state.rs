@@ -127,7 +127,12 @@ pub enum Fault {
     /// Delay the answer (then answer normally).
     Latency(u64),
     /// An envelope error `{code, msg}` with HTTP 200 (or the given HTTP status).
-    Code { code: i64, msg: String, http_status: u16, retry_after: Option<String> },
+    Code {
+        code: i64,
+        msg: String,
+        http_status: u16,
+        retry_after: Option<String>,
+    },
     /// HTML gateway page with HTTP 502.
     Html502,
     /// Cloudflare's bare `error code: 1010` with HTTP 403.
@@ -137,7 +142,12 @@ pub enum Fault {
     /// Headers sent, then the connection drops (for createTask: after creating the task).
     Reset,
     /// createTask only: the next task ends this way, is invisible for a while, or uses `message`.
-    Task { outcome: Option<Outcome>, invisible_ms: u64, phases_ms: Option<[u64; 3]>, use_message_key: bool },
+    Task {
+        outcome: Option<Outcome>,
+        invisible_ms: u64,
+        phases_ms: Option<[u64; 3]>,
+        use_message_key: bool,
+    },
 }
 
 #[derive(Default)]
@@ -212,7 +222,12 @@ impl State {
     pub fn begin(&self, route: &str, key: &str) -> Option<Fault> {
         let mut w = self.world();
         *w.counters.requests.entry(route.to_owned()).or_default() += 1;
-        *w.counters.requests_by_key.entry(key.to_owned()).or_default().entry(route.to_owned()).or_default() += 1;
+        *w.counters
+            .requests_by_key
+            .entry(key.to_owned())
+            .or_default()
+            .entry(route.to_owned())
+            .or_default() += 1;
         let idx = w.faults.iter().position(|f| {
             (f.route == route || f.route == "*") && f.key.as_deref().is_none_or(|k| k == key) && f.remaining > 0
         })?;
@@ -230,11 +245,16 @@ impl State {
 }
 
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 pub fn new_id() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..32).map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0')).collect()
+    (0..32)
+        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
+        .collect()
 }
