@@ -44,7 +44,8 @@ fn upload_error(code: i64, msg: &str) -> Response {
 }
 
 /// The Bearer key, or the 401 Kie answers (as HTTP 200, contract §1).
-fn auth(state: &State, headers: &HeaderMap) -> Result<String, Response> {
+/// The accepted Bearer key: any non-empty one, or exactly `--api-key` when given.
+fn bearer_key(state: &State, headers: &HeaderMap) -> Option<String> {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -52,9 +53,47 @@ fn auth(state: &State, headers: &HeaderMap) -> Result<String, Response> {
         .map(str::trim)
         .filter(|k| !k.is_empty());
     match (key, &state.config.api_key) {
-        (Some(k), Some(expected)) if k == expected => Ok(k.to_owned()),
-        (Some(k), None) => Ok(k.to_owned()),
-        _ => Err(error(401, "You do not have access permissions")),
+        (Some(k), Some(expected)) if k == expected => Some(k.to_owned()),
+        (Some(k), None) => Some(k.to_owned()),
+        _ => None,
+    }
+}
+
+/// Kie's 401, as HTTP 200 with the code in the body (contract §1).
+fn api_unauthorized() -> Response {
+    error(401, "You do not have access permissions")
+}
+
+/// The upload API's 401.
+fn upload_unauthorized() -> Response {
+    upload_error(401, "Authentication failed: Invalid API Key")
+}
+
+/// What every API route does first: the Bearer key (Kie's 401 otherwise), counting, and a
+/// scripted fault that replaces the answer. Returns the key and the fault left to the route
+/// (task scripting, and a reset when `defer_reset`).
+async fn prelude(
+    state: &State,
+    headers: &HeaderMap,
+    route: &str,
+    defer_reset: bool,
+) -> Result<(String, Option<Fault>), Response> {
+    let unauthorized = if route == "upload" {
+        upload_unauthorized
+    } else {
+        api_unauthorized
+    };
+    let Some(key) = bearer_key(state, headers) else {
+        state.count(route);
+        return Err(unauthorized());
+    };
+    let fault = state.begin(route, &key);
+    if defer_reset && matches!(fault, Some(Fault::Reset)) {
+        return Ok((key, fault));
+    }
+    match fault_answer(&fault).await {
+        Some(r) => Err(r),
+        None => Ok((key, fault)),
     }
 }
 
@@ -104,19 +143,11 @@ fn reset() -> Response {
 }
 
 pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(r) => {
-            state.begin("createTask", "");
-            return r;
-        }
+    // A scripted reset still creates the task first: the answer is what gets lost.
+    let (key, fault) = match prelude(&state, &headers, "createTask", true).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
-    let fault = state.begin("createTask", &key);
-    if let Some(r) = fault_answer(&fault).await {
-        if !matches!(fault, Some(Fault::Reset)) {
-            return r;
-        }
-    }
     let Ok(parsed) = serde_json::from_slice::<Value>(&body) else {
         return error(422, "Invalid JSON body");
     };
@@ -307,17 +338,10 @@ pub async fn record_info(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(r) => {
-            state.begin("recordInfo", "");
-            return r;
-        }
+    let key = match prelude(&state, &headers, "recordInfo", false).await {
+        Ok((key, _)) => key,
+        Err(r) => return r,
     };
-    let fault = state.begin("recordInfo", &key);
-    if let Some(r) = fault_answer(&fault).await {
-        return r;
-    }
     let Some(id) = q.get("taskId").filter(|t| !t.is_empty()) else {
         return error(400, "taskId parameter is required");
     };
@@ -334,25 +358,16 @@ pub async fn record_info(
 }
 
 pub async fn credit(AxState(state): AxState<Shared>, headers: HeaderMap) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
+    let key = match prelude(&state, &headers, "credit", false).await {
+        Ok((key, _)) => key,
         Err(r) => return r,
     };
-    let fault = state.begin("credit", &key);
-    if let Some(r) = fault_answer(&fault).await {
-        return r;
-    }
     let balance = state.balance(&state.world(), &key);
     envelope(200, "success", json!(balance))
 }
 
 pub async fn download_url(AxState(state): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let key = match auth(&state, &headers) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let fault = state.begin("downloadUrl", &key);
-    if let Some(r) = fault_answer(&fault).await {
+    if let Err(r) = prelude(&state, &headers, "downloadUrl", false).await {
         return r;
     }
     let url = serde_json::from_slice::<Value>(&body)
@@ -481,14 +496,8 @@ fn store_upload(state: &State, upload_path: &str, file_name: Option<&str>, bytes
     )
 }
 
-/// What every upload route does first: the upload API's 401, counting, scripted faults.
 async fn upload_prelude(state: &State, headers: &HeaderMap) -> Result<(), Response> {
-    let key = auth(state, headers).map_err(|_| upload_error(401, "Authentication failed: Invalid API Key"))?;
-    let fault = state.begin("upload", &key);
-    match fault_answer(&fault).await {
-        Some(r) => Err(r),
-        None => Ok(()),
-    }
+    prelude(state, headers, "upload", false).await.map(|_| ())
 }
 
 pub async fn upload_stream(AxState(state): AxState<Shared>, headers: HeaderMap, mut multipart: Multipart) -> Response {

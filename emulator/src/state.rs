@@ -221,13 +221,7 @@ impl State {
     /// Counts a request and takes the first fault scripted for it, if any.
     pub fn begin(&self, route: &str, key: &str) -> Option<Fault> {
         let mut w = self.world();
-        *w.counters.requests.entry(route.to_owned()).or_default() += 1;
-        *w.counters
-            .requests_by_key
-            .entry(key.to_owned())
-            .or_default()
-            .entry(route.to_owned())
-            .or_default() += 1;
+        Self::count_in(&mut w, route, key);
         let idx = w.faults.iter().position(|f| {
             (f.route == route || f.route == "*") && f.key.as_deref().is_none_or(|k| k == key) && f.remaining > 0
         })?;
@@ -237,6 +231,21 @@ impl State {
             w.faults.remove(idx);
         }
         Some(fault)
+    }
+
+    /// Counts a request without taking a fault (an unauthenticated one: faults are scripted per key).
+    pub fn count(&self, route: &str) {
+        Self::count_in(&mut self.world(), route, "");
+    }
+
+    fn count_in(w: &mut World, route: &str, key: &str) {
+        *w.counters.requests.entry(route.to_owned()).or_default() += 1;
+        *w.counters
+            .requests_by_key
+            .entry(key.to_owned())
+            .or_default()
+            .entry(route.to_owned())
+            .or_default() += 1;
     }
 
     pub fn balance(&self, w: &World, key: &str) -> f64 {

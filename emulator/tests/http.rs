@@ -106,6 +106,11 @@ impl Emu {
     }
 }
 
+/// Sends a request and reads its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 fn body() -> Value {
     json!({"model": "kling/v2-1-standard", "input": {"prompt": "a cat", "image_url": "https://example.com/cat.png"}})
 }
@@ -299,17 +304,7 @@ async fn uploads_check_content_and_serve_files_back() {
         .part("file", reqwest::multipart::Part::bytes(png()).file_name("cat.png"))
         .text("uploadPath", "images/test")
         .text("fileName", "cat.png");
-    let r: Value = emu
-        .http
-        .post(up("file-stream-upload"))
-        .bearer_auth("u")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(emu.http.post(up("file-stream-upload")).bearer_auth("u").multipart(form)).await;
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(r["data"]["mimeType"], "image/png");
     assert_eq!(r["data"]["fileSize"], png().len());
@@ -372,17 +367,7 @@ async fn uploads_check_content_and_serve_files_back() {
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(big))
         .text("uploadPath", "x");
-    let r: Value = emu
-        .http
-        .post(up("file-stream-upload"))
-        .bearer_auth("u")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(emu.http.post(up("file-stream-upload")).bearer_auth("u").multipart(form)).await;
     assert_eq!(r["success"], false);
     assert!(r["msg"].as_str().unwrap().contains("10 MB"));
     // parameters and path tricks
@@ -411,16 +396,7 @@ async fn uploads_check_content_and_serve_files_back() {
         )
         .await;
     assert_eq!(r["msg"], "Base64 decoding failed: Invalid Base64 format");
-    let r: Value = emu
-        .http
-        .post(up("file-base64-upload"))
-        .body("{}")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(emu.http.post(up("file-base64-upload")).body("{}")).await;
     assert_eq!(r["code"], 401);
 }
 
@@ -689,47 +665,35 @@ async fn hostile_input_is_refused_clearly_without_crashing() {
     let mut emu = start(&["--request-timeout-ms", "500"]);
     // Deep JSON: refused, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let r: Value = emu
-        .http
-        .post(format!("{}/api/v1/jobs/createTask", emu.base))
-        .bearer_auth("h")
-        .body(deep)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(
+        emu.http
+            .post(format!("{}/api/v1/jobs/createTask", emu.base))
+            .bearer_auth("h")
+            .body(deep),
+    )
+    .await;
     assert_eq!(r["code"], 422, "nesting past serde_json's limit is refused");
     let deep = format!(
         "{{\"model\":\"kling/v2-1-standard\",\"input\":{}{}}}",
         "[".repeat(5_000),
         "]".repeat(5_000)
     );
-    let r: Value = emu
-        .http
-        .post(format!("{}/api/v1/jobs/createTask", emu.base))
-        .bearer_auth("h")
-        .body(deep)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(
+        emu.http
+            .post(format!("{}/api/v1/jobs/createTask", emu.base))
+            .bearer_auth("h")
+            .body(deep),
+    )
+    .await;
     assert_eq!(r["code"], 422);
     // Invalid UTF-8.
-    let r: Value = emu
-        .http
-        .post(format!("{}/api/v1/jobs/createTask", emu.base))
-        .bearer_auth("h")
-        .body(vec![0xff, 0xfe, b'{', 0xc3])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = json_of(
+        emu.http
+            .post(format!("{}/api/v1/jobs/createTask", emu.base))
+            .bearer_auth("h")
+            .body(vec![0xff, 0xfe, b'{', 0xc3]),
+    )
+    .await;
     assert_eq!(r["code"], 422);
     // Uploads over the body cap.
     let big = vec![b'A'; 17 * 1024 * 1024];
