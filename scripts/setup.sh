@@ -11,6 +11,12 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's source lets build.sh rebuild std for size (see there); optional.
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  say "adding rust-src (std rebuilt for size)"
+  rustup component add rust-src || say "rust-src unavailable: the package builds with the prebuilt std (about 8 KB gzip larger)"
+fi
+
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WBG=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print}' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG" ] ||
