@@ -78,15 +78,21 @@ function importMs(specifier, runs = 21) {
   }
   return median(times);
 }
-const emptyModule = "data:text/javascript,export default 1";
-const baseline = importMs(emptyModule);
+// The baseline is an empty package imported by name the same way (node_modules lookup, package.json
+// exports, file loader): that is what any package pays before its own code runs, about 3 ms more
+// than a data: URL module here.
+const emptyPkg = `${peersDir}node_modules/empty-baseline/`;
+mkdirSync(emptyPkg, { recursive: true });
+writeFileSync(`${emptyPkg}package.json`, JSON.stringify({ name: "empty-baseline", version: "1.0.0", type: "module", exports: "./index.js" }));
+writeFileSync(`${emptyPkg}index.js`, "export default 1;\n");
+const baseline = importMs("empty-baseline");
 const startups = {};
 for (const [name, spec] of Object.entries({ ours: "kie-kling", zod: "zod", fal: "@fal-ai/client", replicate: "replicate", openai: "openai", runway: "@runwayml/sdk" })) {
   const ms = importMs(spec);
   startups[name] = ms === null ? null : Math.max(0, ms - baseline);
 }
 summary.cold_start_ms = startups.ours.toFixed(2);
-row("Node cold start: import + instantiate, minus an empty module (median of 21 fresh processes)", `${startups.ours.toFixed(2)} ms`,
+row("Node cold start: import + instantiate, minus an empty package imported the same way (median of 21 fresh processes)", `${startups.ours.toFixed(2)} ms`,
   `${Object.entries(startups).filter(([n]) => n !== "ours").map(([n, v]) => `${n} ${v === null ? "n/a" : v.toFixed(2) + " ms"}`).join("; ")}; target ≤ 5 ms: ${met(startups.ours <= 5)}`);
 
 const { Miniflare } = await import("miniflare");

@@ -147,3 +147,37 @@ export function kindOf(v) {
     default: return 0;
   }
 }
+
+// Readers for the wasm's view of JS objects: one boundary crossing per question instead of
+// several (the validator asks a few dozen of them per call).
+
+/** `v[key]`, or undefined when `v` is not an object, the value is null, or reading it throws. */
+export function fieldOf(v, key) {
+  if (v === null || typeof v !== "object") return undefined;
+  try {
+    const x = v[key];
+    return x === null ? undefined : x;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Own keys of a non-array object with a defined value that `known` lacks; null when none. */
+export function unknownKeys(v, known) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return null;
+  let out = null;
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k) && v[k] !== undefined) (out ??= []).push(k);
+  }
+  return out;
+}
+
+/** -1 for a non-string, else its UTF-16 length * 2, plus 1 when it is blank to `trim`. */
+export function textStats(v) {
+  return typeof v === "string" ? v.length * 2 + (v.trim() === "" ? 1 : 0) : -1;
+}
+
+/** `o[key] = value` on an object the wasm just made (cannot throw, so no try/catch wrapper). */
+export function setProp(o, key, value) {
+  o[key] = value;
+}

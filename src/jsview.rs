@@ -3,6 +3,7 @@
 
 use crate::view::{Kind, View};
 use js_sys::{Array, Object, Reflect, JSON};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -11,6 +12,50 @@ extern "C" {
     /// The value's JSON kind in one boundary crossing (see `kindOf` in runtime.js).
     #[wasm_bindgen(js_name = kindOf)]
     fn kind_of(value: &JsValue) -> u8;
+    #[wasm_bindgen(js_name = fieldOf)]
+    fn field_of(value: &JsValue, key: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = unknownKeys)]
+    fn unknown_keys_of(value: &JsValue, known: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = setProp)]
+    fn set_prop(obj: &Object, key: &JsValue, value: &JsValue);
+    #[wasm_bindgen(js_name = textStats)]
+    fn text_stats_of(value: &JsValue) -> f64;
+}
+
+thread_local! {
+    /// Property names already turned into JS strings: decoding one costs more than the lookup.
+    /// Bounded, since names may come from outside (keys of a caller's object).
+    static KEYS: RefCell<Vec<(Box<str>, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// The known-field lists as JS arrays, by the address of their (static) Rust slices.
+    static KNOWN: RefCell<Vec<(usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JS string, from the cache when it has been seen.
+pub fn js_key(key: &str) -> JsValue {
+    KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, v)) = cache.iter().find(|(k, _)| &**k == key) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(key);
+        if cache.len() < 64 {
+            cache.push((key.into(), v.clone()));
+        }
+        v
+    })
+}
+
+fn known_array(known: &'static [&'static str]) -> JsValue {
+    KNOWN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let addr = known.as_ptr() as usize;
+        if let Some((_, v)) = cache.iter().find(|(a, _)| *a == addr) {
+            return v.clone();
+        }
+        let v: JsValue = known.iter().map(|k| js_key(k)).collect::<Array>().into();
+        cache.push((addr, v.clone()));
+        v
+    })
 }
 
 impl View for JsValue {
@@ -36,9 +81,21 @@ impl View for JsValue {
         if !self.is_object() {
             return None;
         }
-        Reflect::get(self, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_undefined())
+        Reflect::get(self, &js_key(key)).ok().filter(|v| !v.is_undefined())
+    }
+    fn field(&self, key: &str) -> Option<Self> {
+        Some(field_of(self, &js_key(key))).filter(|v| !v.is_undefined())
+    }
+    fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
+        let found = unknown_keys_of(self, &known_array(known));
+        if found.is_null() {
+            return Vec::new();
+        }
+        found
+            .unchecked_into::<Array>()
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
     }
     fn keys(&self) -> Vec<String> {
         if !self.is_object() || Array::is_array(self) {
@@ -57,8 +114,8 @@ impl View for JsValue {
         }
     }
     fn text_stats(&self) -> Option<(usize, bool)> {
-        let s = self.dyn_ref::<js_sys::JsString>()?;
-        Some((s.length() as usize, s.trim().length() == 0))
+        let stats = text_stats_of(self);
+        (stats >= 0.0).then(|| ((stats / 2.0) as usize, stats % 2.0 == 1.0))
     }
     fn parse_json(text: &str) -> Option<Self> {
         JSON::parse(text).ok()
@@ -72,7 +129,7 @@ pub fn object() -> Object {
 
 /// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
 pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+    set_prop(obj, &js_key(key), &value.into());
 }
 
 /// `Some(x)` as a JS value, `None` as null.

@@ -69,9 +69,9 @@ impl Issue {
     }
 }
 
-const BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
-const INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
-const OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
+static BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
+static INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
+static OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
 
 /// Whether validation also copies the long texts into the body it returns. `Check` leaves
 /// `prompt` and `negative_prompt` empty: the wasm then builds the JS body from the caller's own
@@ -94,15 +94,13 @@ pub fn validate_body_in<V: View>(mode: Mode, body: &V) -> Result<CreateTaskBody,
         issues.push(type_issue("", "the request must be an object", body.kind()));
         return Err(issues);
     }
-    for key in body.keys() {
-        if !BODY_FIELDS.contains(&key.as_str()) && body.get(&key).is_some() {
-            let hint = if INPUT_FIELDS.contains(&key.as_str()) {
-                Some("; input fields go inside \"input\"")
-            } else {
-                None
-            };
-            issues.push(unknown_field(&key, &key, &BODY_FIELDS, hint));
-        }
+    for key in body.unknown_keys(&BODY_FIELDS) {
+        let hint = if INPUT_FIELDS.contains(&key.as_str()) {
+            Some("; input fields go inside \"input\"")
+        } else {
+            None
+        };
+        issues.push(unknown_field(&key, &key, &BODY_FIELDS, hint));
     }
     if let Some(model) = body.field("model") {
         if model.string().as_deref() != Some(MODEL_ID) {
@@ -137,12 +135,10 @@ pub fn validate_input_in<V: View>(mode: Mode, input: &V, options: Option<&V>) ->
         if opts.kind() != Kind::Object {
             issues.push(type_issue("options", "options must be an object", opts.kind()));
         } else {
-            for key in opts.keys() {
-                if !OPTION_FIELDS.contains(&key.as_str()) && opts.get(&key).is_some() {
-                    let mut path = String::from("options.");
-                    path.push_str(&key);
-                    issues.push(unknown_field(&path, &key, &OPTION_FIELDS, None));
-                }
+            for key in opts.unknown_keys(&OPTION_FIELDS) {
+                let mut path = String::from("options.");
+                path.push_str(&key);
+                issues.push(unknown_field(&path, &key, &OPTION_FIELDS, None));
             }
             call_back_url = check_callback_url(opts.field("callBackUrl").as_ref(), "callBackUrl", &mut issues);
         }
@@ -168,17 +164,15 @@ fn check_input<V: View>(mode: Mode, input: &V, issues: &mut Vec<Issue>) -> Optio
         return None;
     }
     let before = issues.len();
-    for key in input.keys() {
-        if !INPUT_FIELDS.contains(&key.as_str()) && input.get(&key).is_some() {
-            let mut path = String::from("input.");
-            path.push_str(&key);
-            let hint = if key == "callBackUrl" || key == "model" {
-                Some("; it belongs at the top level (or in the options), not in input")
-            } else {
-                None
-            };
-            issues.push(unknown_field(&path, &key, &INPUT_FIELDS, hint));
-        }
+    for key in input.unknown_keys(&INPUT_FIELDS) {
+        let mut path = String::from("input.");
+        path.push_str(&key);
+        let hint = if key == "callBackUrl" || key == "model" {
+            Some("; it belongs at the top level (or in the options), not in input")
+        } else {
+            None
+        };
+        issues.push(unknown_field(&path, &key, &INPUT_FIELDS, hint));
     }
     let prompt = check_text(mode, input, "prompt", true, PROMPT_MAX_CHARS, issues);
     let negative_prompt = check_text(mode, input, "negative_prompt", false, NEGATIVE_PROMPT_MAX_CHARS, issues);

@@ -62,6 +62,14 @@ pub trait View: Sized {
     fn field(&self, key: &str) -> Option<Self> {
         self.get(key).filter(|v| v.kind() != Kind::Null)
     }
+
+    /// The own keys with a value (not `undefined`) that are not in `known`, in order.
+    fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
+        self.keys()
+            .into_iter()
+            .filter(|k| !known.contains(&k.as_str()) && self.get(k).is_some())
+            .collect()
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
