@@ -23,7 +23,9 @@ fi
 raw=target/wasm-bindgen
 rm -rf "$raw" pkg && mkdir -p "$raw" pkg
 wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling "$wasm"
-npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm
+npx --no-install wasm-opt -Oz --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+  "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm > "$raw/names.json"
+node scripts/minify-names.mjs "$raw/names.json" "$raw/kie_kling.js"
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
 exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, wasmMemoryBytes, KlingClient"

@@ -1,0 +1,39 @@
+// Applies wasm-opt's --minify-imports-and-exports-and-modules mapping to wasm-bindgen's glue.
+// The hashed import names (`__wbg_Error_208446807d0d1e30`), module paths and long closure export
+// names appear in both the .wasm and the glue; one- and two-letter names save about 3 KB gzip.
+// Usage: node scripts/minify-names.mjs MAPPING.json GLUE.js  (rewrites GLUE.js in place)
+// Fails loudly when the glue does not have the shape this expects (wasm-bindgen is pinned).
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [mapPath, gluePath] = process.argv.slice(2);
+const { imports, exports } = JSON.parse(readFileSync(mapPath, "utf8"));
+let glue = readFileSync(gluePath, "utf8");
+const fail = (why) => { console.error(`minify-names: ${why}`); process.exit(1); };
+const escape = (s) => s.replace(/[$]/g, "\\$");
+
+// Imports: wasm-bindgen's own are keys of `import0`, renamed in place; those from our JS snippet
+// are module namespaces (import1..N), which keep their names, so they are aliased.
+const snippetAliases = [];
+for (const [module, name, short] of imports) {
+  if (module === "./kie_kling_bg.js") {
+    const key = new RegExp(`^(\\s+)${escape(name)}: function`, "m");
+    if (!key.test(glue)) fail(`import ${name} not found in the glue`);
+    glue = glue.replace(key, `$1${JSON.stringify(short)}: function`);
+  } else if (module.startsWith("./snippets/")) {
+    snippetAliases.push(`${JSON.stringify(short)}: import1[${JSON.stringify(name)}]`);
+  } else {
+    fail(`import from an unexpected module ${module}`);
+  }
+}
+const ret = /return \{\n\s+__proto__: null,\n\s+"\.\/kie_kling_bg\.js": import0,\n(\s+"\.\/snippets\/[^"]+": import\d+,\n)*\s+\};/;
+if (!ret.test(glue)) fail("the import object's shape changed");
+glue = glue.replace(ret, `return { a: Object.assign(import0, { ${snippetAliases.join(", ")} }) };`);
+
+// Exports: the glue reads every one as `wasm.NAME`.
+const renamed = new Map(exports);
+glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+  if (!renamed.has(name)) fail(`wasm.${name} is not in the export mapping`);
+  return `wasm.${renamed.get(name)}`;
+});
+writeFileSync(gluePath, glue);
+console.error(`minify-names: ${imports.length} imports, ${exports.length} exports renamed`);
