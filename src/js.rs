@@ -9,7 +9,10 @@ use crate::jsview::{object, set};
 use crate::model::CreateTaskBody;
 use crate::validate::{self, did_you_mean, Issue, Mode};
 use crate::view::{Kind, View};
-use js_sys::{Array, Function, Object, JSON};
+use js_sys::{Array, Function, Object, Promise, JSON};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -277,7 +280,7 @@ fn body_object(input: &JsValue, checked: &CreateTaskBody) -> Object {
 /// A client for the Kling V2.1 Standard API (or your own backend that forwards to it).
 #[wasm_bindgen]
 pub struct KlingClient {
-    inner: Client,
+    inner: Rc<Client>,
 }
 
 const CLIENT_OPTIONS: [&str; 7] = [
@@ -434,26 +437,144 @@ impl KlingClient {
             .into_js(key.as_ref()));
         }
         Ok(KlingClient {
-            inner: Client {
+            inner: Rc::new(Client {
                 key,
                 base_url,
                 upload_base_url,
                 fetch,
                 timeout_ms,
                 max_retries,
-            },
+            }),
         })
     }
 
     /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
     /// 429 or 455, where Kie certainly created nothing; an ambiguous failure rejects with
     /// `maybeCreated: true`.
-    #[wasm_bindgen(js_name = createTask, unchecked_return_type = "{ taskId: string }")]
-    pub async fn create_task(
+    #[wasm_bindgen(js_name = createTask, unchecked_return_type = "Promise<{ taskId: string }>")]
+    pub fn create_task(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.create_task(input, options).await }))
+    }
+
+    /// Reads a task (retrying transient failures) and decodes it.
+    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
+    pub fn get_task(
+        &self,
+        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.get_task(task_id, options).await }))
+    }
+
+    /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
+    /// "task_failed"), the wait's `timeoutMs` passes (kind "timeout", with the last Task), or
+    /// `signal` aborts (kind "aborted", name "AbortError"), cutting short any sleep or request.
+    #[wasm_bindgen(js_name = waitForTask, unchecked_return_type = "Promise<Task>")]
+    pub fn wait_for_task(
+        &self,
+        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.wait_for_task(task_id, options).await }))
+    }
+
+    /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<GenerateResult>")]
+    pub fn generate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.generate(input, options).await }))
+    }
+
+    /// Uploads an image for `image_url` (see `Ops::upload_image`).
+    #[wasm_bindgen(js_name = uploadImage, unchecked_return_type = "Promise<UploadResult>")]
+    pub fn upload_image(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImageSource")] source: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.upload_image(source, options).await }))
+    }
+
+    /// The account's remaining credits.
+    #[wasm_bindgen(js_name = getCredits, unchecked_return_type = "Promise<number>")]
+    pub fn get_credits(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(
+            async move { ops.get_credits(options).await.map(JsValue::from) },
+        ))
+    }
+
+    /// A temporary (about 20 min) download link for a Kie-generated file URL.
+    #[wasm_bindgen(js_name = getDownloadUrl, unchecked_return_type = "Promise<string>")]
+    pub fn get_download_url(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move {
+            ops.get_download_url(url, options).await.map(JsValue::from)
+        }))
+    }
+
+    /// Reads the task a callback names from the API (see `Ops::confirm_callback`).
+    #[wasm_bindgen(js_name = confirmCallback, unchecked_return_type = "Promise<Task>")]
+    pub fn confirm_callback(
+        &self,
+        body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let ops = self.ops();
+        spawn(Box::pin(async move { ops.confirm_callback(body, options).await }))
+    }
+
+    /// The base URL requests go to (never includes the key).
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+
+    fn ops(&self) -> Ops {
+        Ops {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+/// What a method's promise runs. Boxing every method's future means one copy of
+/// wasm-bindgen-futures' promise bridge in the wasm instead of one per method.
+type Job = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+fn spawn(job: Job) -> Promise {
+    wasm_bindgen_futures::future_to_promise(job)
+}
+
+/// The async side of `KlingClient`: owns a handle to the client so a method's future can
+/// outlive the call that started it.
+struct Ops {
+    inner: Rc<Client>,
+}
+
+impl Ops {
+    /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
+    /// 429 or 455, where Kie certainly created nothing; an ambiguous failure rejects with
+    /// `maybeCreated: true`.
+    async fn create_task(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let id = self.create(&input, options.as_ref()).await.map_err(|f| self.throw(f))?;
         let o = object();
         set(&o, "taskId", id);
@@ -461,12 +582,7 @@ impl KlingClient {
     }
 
     /// Reads a task (retrying transient failures) and decodes it.
-    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Task")]
-    pub async fn get_task(
-        &self,
-        task_id: String,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    async fn get_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let signal = signal_of(options.as_ref());
         let call = CallOptions {
             signal: signal.as_ref(),
@@ -481,12 +597,7 @@ impl KlingClient {
     /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
     /// "task_failed"), the wait's `timeoutMs` passes (kind "timeout", with the last Task), or
     /// `signal` aborts (kind "aborted", name "AbortError") — cutting short any sleep or request.
-    #[wasm_bindgen(js_name = waitForTask, unchecked_return_type = "Task")]
-    pub async fn wait_for_task(
-        &self,
-        task_id: String,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    async fn wait_for_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
         let on_progress = opts.field("onProgress").and_then(|f| f.dyn_into::<Function>().ok());
@@ -511,12 +622,7 @@ impl KlingClient {
     }
 
     /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
-    #[wasm_bindgen(unchecked_return_type = "GenerateResult")]
-    pub async fn generate(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    async fn generate(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
         let input = self
@@ -551,12 +657,7 @@ impl KlingClient {
     /// http(s) URL (URL upload) or a data: URL / base64 text (base64 upload). Checked first, like
     /// the API will (jpeg/png/webp by content, at most 10 MB): a failure is a "validation" error
     /// on `input.image_url` and nothing is sent. Kie keeps uploads for about 24 h (`expiresAt`).
-    #[wasm_bindgen(js_name = uploadImage, unchecked_return_type = "UploadResult")]
-    pub async fn upload_image(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ImageSource")] source: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    async fn upload_image(&self, source: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
         self.upload(&source, &opts, signal.as_ref())
@@ -565,11 +666,7 @@ impl KlingClient {
     }
 
     /// The account's remaining credits.
-    #[wasm_bindgen(js_name = getCredits)]
-    pub async fn get_credits(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Result<f64, JsValue> {
+    async fn get_credits(&self, options: Option<JsValue>) -> Result<f64, JsValue> {
         let signal = signal_of(options.as_ref());
         self.inner
             .credits(&CallOptions {
@@ -581,12 +678,7 @@ impl KlingClient {
     }
 
     /// A temporary (about 20 min) download link for a Kie-generated file URL.
-    #[wasm_bindgen(js_name = getDownloadUrl)]
-    pub async fn get_download_url(
-        &self,
-        url: String,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
+    async fn get_download_url(&self, url: String, options: Option<JsValue>) -> Result<String, JsValue> {
         let signal = signal_of(options.as_ref());
         self.inner
             .download_url(
@@ -603,12 +695,7 @@ impl KlingClient {
     /// Reads the task a callback names from the API and returns that authoritative Task: use it
     /// when callbacks are unsigned (no HMAC key on the account), or to trust fields the
     /// signature does not cover (it signs only taskId and timestamp).
-    #[wasm_bindgen(js_name = confirmCallback, unchecked_return_type = "Task")]
-    pub async fn confirm_callback(
-        &self,
-        body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
+    async fn confirm_callback(&self, body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let parsed = crate::client::callback_json(&body).map_err(|f| self.throw(f))?;
         let Some(task_id) = crate::callback::signed_task_id(&parsed) else {
             return Err(self.throw(crate::client::webhook_failure(
@@ -617,15 +704,9 @@ impl KlingClient {
         };
         self.get_task(task_id, options).await
     }
-
-    /// The base URL requests go to (never includes the key).
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.inner.base_url.clone()
-    }
 }
 
-impl KlingClient {
+impl Ops {
     async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
         let upload_path = opts
             .field("uploadPath")
@@ -702,14 +783,16 @@ const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 /// Checks a local image (Blob, File, ArrayBuffer, Uint8Array) the way the upload API will, without
 /// sending anything: resolves with its MIME type, or rejects with a "validation" KieError whose
 /// issue is on `input.image_url` (code "invalid_image", with `limit` for size).
-#[wasm_bindgen(js_name = checkImage)]
-pub async fn check_image(
+#[wasm_bindgen(js_name = checkImage, unchecked_return_type = "Promise<string>")]
+pub fn check_image(
     #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
-) -> Result<String, JsValue> {
-    crate::client::check_binary_image(&source)
-        .await
-        .map(str::to_owned)
-        .map_err(|f| f.into_js(None))
+) -> Promise {
+    spawn(Box::pin(async move {
+        crate::client::check_binary_image(&source)
+            .await
+            .map(JsValue::from)
+            .map_err(|f| f.into_js(None))
+    }))
 }
 
 /// Bytes of wasm linear memory in use (diagnostics; the bench watches it for leaks).
@@ -731,10 +814,12 @@ pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
 /// WebCrypto, in constant time; refuses missing headers, timestamps outside `toleranceSeconds`
 /// (default 300) either way, a delivery already accepted once (replay), and bodies over 1 MB.
 /// Resolves with the Task; rejects with kind "invalid_webhook" and a `reason`.
-#[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Task")]
-pub async fn verify_callback(
-    #[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Promise<Task>")]
+pub fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue) -> Promise {
+    spawn(Box::pin(verify_callback_job(options)))
+}
+
+async fn verify_callback_job(options: JsValue) -> Result<JsValue, JsValue> {
     let hmac_key = options
         .field("hmacKey")
         .and_then(|k| k.string())
