@@ -302,7 +302,7 @@ fn option_issue(path: &str, code: validate::IssueCode, message: &str) -> Issue {
     }
 }
 
-fn read_base_url(opts: &JsValue, key: &str, default: &str, issues: &mut Vec<Issue>) -> String {
+fn read_base_url(opts: &JsValue, key: &'static str, default: &str, issues: &mut Vec<Issue>) -> String {
     let Some(v) = opts.field(key) else {
         return default.to_owned();
     };
@@ -319,7 +319,7 @@ fn read_base_url(opts: &JsValue, key: &str, default: &str, issues: &mut Vec<Issu
     }
 }
 
-fn read_ms(opts: &JsValue, key: &str, default: f64, issues: &mut Vec<Issue>) -> f64 {
+fn read_ms(opts: &JsValue, key: &'static str, default: f64, issues: &mut Vec<Issue>) -> f64 {
     match opts.field(key) {
         None => default,
         Some(v) => match v.number() {

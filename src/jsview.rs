@@ -23,24 +23,24 @@ extern "C" {
 }
 
 thread_local! {
-    /// Property names already turned into JS strings: decoding one costs more than the lookup.
-    /// Bounded, since names may come from outside (keys of a caller's object).
-    static KEYS: RefCell<Vec<(Box<str>, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// Static property names already turned into JS strings, by address and length: decoding a
+    /// name costs more than finding it here. Only `&'static str` goes in, so an address never
+    /// comes to mean another text.
+    static KEYS: RefCell<Vec<(usize, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
     /// The known-field lists as JS arrays, by the address of their (static) Rust slices.
     static KNOWN: RefCell<Vec<(usize, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `key` as a JS string, from the cache when it has been seen.
-pub fn js_key(key: &str) -> JsValue {
+pub fn js_key(key: &'static str) -> JsValue {
+    let (addr, len) = (key.as_ptr() as usize, key.len());
     KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some((_, v)) = cache.iter().find(|(k, _)| &**k == key) {
+        if let Some((_, _, v)) = cache.iter().find(|(a, l, _)| *a == addr && *l == len) {
             return v.clone();
         }
         let v = JsValue::from_str(key);
-        if cache.len() < 64 {
-            cache.push((key.into(), v.clone()));
-        }
+        cache.push((addr, len, v.clone()));
         v
     })
 }
@@ -77,13 +77,13 @@ impl View for JsValue {
     fn number(&self) -> Option<f64> {
         self.as_f64()
     }
-    fn get(&self, key: &str) -> Option<Self> {
+    fn get(&self, key: &'static str) -> Option<Self> {
         if !self.is_object() {
             return None;
         }
         Reflect::get(self, &js_key(key)).ok().filter(|v| !v.is_undefined())
     }
-    fn field(&self, key: &str) -> Option<Self> {
+    fn field(&self, key: &'static str) -> Option<Self> {
         Some(field_of(self, &js_key(key))).filter(|v| !v.is_undefined())
     }
     fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
@@ -128,7 +128,7 @@ pub fn object() -> Object {
 }
 
 /// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
-pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+pub fn set(obj: &Object, key: &'static str, value: impl Into<JsValue>) {
     set_prop(obj, &js_key(key), &value.into());
 }
 

@@ -194,7 +194,7 @@ fn check_input<V: View>(mode: Mode, input: &V, issues: &mut Vec<Issue>) -> Optio
 fn check_text<V: View>(
     mode: Mode,
     input: &V,
-    key: &str,
+    key: &'static str,
     required: bool,
     max: usize,
     issues: &mut Vec<Issue>,
@@ -388,7 +388,13 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
     if url.is_empty() {
         return Err("it is empty");
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // Byte scan for the usual all-ASCII URL; chars only when there is something else.
+    let bad = if url.is_ascii() {
+        url.bytes().any(|b| b <= b' ' || b == 0x7f)
+    } else {
+        url.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    if bad {
         return Err("it contains whitespace or control characters");
     }
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -410,14 +416,14 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
             None => (host_port, None),
         };
         if let Some(p) = port {
-            if !valid_port(&[":", p].concat()) {
+            if !valid_port_digits(p) {
                 return Err("its port is not a number from 1 to 65535");
             }
         }
         // Non-ASCII is allowed for internationalised names; ASCII must be a host-name character.
         if !h
-            .chars()
-            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+            .bytes()
+            .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
         {
             return Err("its host has characters a host name cannot have");
         }
@@ -429,10 +435,12 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// A port after a `]`: `:` and its digits.
 fn valid_port(p: &str) -> bool {
-    let Some(digits) = p.strip_prefix(':') else {
-        return false;
-    };
+    p.strip_prefix(':').is_some_and(valid_port_digits)
+}
+
+fn valid_port_digits(digits: &str) -> bool {
     !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && {
         let n: u32 = digits.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0'));
         (1..=65535).contains(&n)

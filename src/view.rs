@@ -43,8 +43,9 @@ pub trait View: Sized {
     fn string(&self) -> Option<String>;
     /// The number, if this is a number.
     fn number(&self) -> Option<f64>;
-    /// A property of an object; `None` when absent or `undefined`.
-    fn get(&self, key: &str) -> Option<Self>;
+    /// A property of an object; `None` when absent or `undefined`. Names are static so the JS
+    /// side can cache them by address.
+    fn get(&self, key: &'static str) -> Option<Self>;
     /// The own keys of an object, in order; empty for anything else.
     fn keys(&self) -> Vec<String>;
     /// The elements of an array; empty for anything else.
@@ -59,17 +60,12 @@ pub trait View: Sized {
     }
 
     /// A present, non-null property.
-    fn field(&self, key: &str) -> Option<Self> {
+    fn field(&self, key: &'static str) -> Option<Self> {
         self.get(key).filter(|v| v.kind() != Kind::Null)
     }
 
     /// The own keys with a value (not `undefined`) that are not in `known`, in order.
-    fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
-        self.keys()
-            .into_iter()
-            .filter(|k| !known.contains(&k.as_str()) && self.get(k).is_some())
-            .collect()
-    }
+    fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String>;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -90,8 +86,14 @@ impl View for serde_json::Value {
     fn number(&self) -> Option<f64> {
         self.as_f64()
     }
-    fn get(&self, key: &str) -> Option<Self> {
+    fn get(&self, key: &'static str) -> Option<Self> {
         self.as_object().and_then(|o| o.get(key)).cloned()
+    }
+    fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
+        self.keys()
+            .into_iter()
+            .filter(|k| !known.contains(&k.as_str()))
+            .collect()
     }
     fn keys(&self) -> Vec<String> {
         self.as_object()

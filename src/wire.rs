@@ -284,7 +284,7 @@ fn signed_itoa(n: i64) -> String {
 }
 
 /// A number from a number or a numeric string (times sometimes arrive quoted).
-fn number<V: View>(data: &V, key: &str) -> Option<f64> {
+fn number<V: View>(data: &V, key: &'static str) -> Option<f64> {
     let v = data.field(key)?;
     match v.kind() {
         Kind::Number => v.number(),
