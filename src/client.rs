@@ -13,7 +13,7 @@ use js_sys::{Function, Math, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect, Response};
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -265,6 +265,9 @@ impl Client {
         }
         init.set_headers(&headers);
         init.set_signal(Some(&deadline.signal()));
+        // Never follow a redirect: the key goes only to the configured base URLs. A 3xx (or a
+        // browser's opaque redirect, status 0) comes back as an error instead.
+        init.set_redirect(RequestRedirect::Manual);
         let promise = match &self.fetch {
             Some(f) => Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?),
             None => global_fetch(url, &init),

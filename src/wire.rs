@@ -20,6 +20,19 @@ pub struct ApiFailure {
 /// Classifies an HTTP answer. `body` is the parsed JSON, or `None` when the text was not JSON.
 /// Returns the envelope's `data` (possibly null) on success.
 pub fn read_envelope<V: View>(status: u16, body: Option<&V>, text: &str) -> Result<Option<V>, ApiFailure> {
+    // The client does not follow redirects (the key must reach only the configured host); a
+    // browser reports a redirect it did not follow as an opaque response with status 0.
+    if status == 0 || (300..400).contains(&status) {
+        let mut msg = String::from("HTTP ");
+        msg.push_str(&itoa(u64::from(status)));
+        msg.push_str(": the server answered with a redirect, which the SDK does not follow (the API key is sent only to baseUrl and uploadBaseUrl); point them at the final address");
+        return Err(ApiFailure {
+            kind: ErrorKind::Http,
+            code: None,
+            msg,
+            status,
+        });
+    }
     let Some(body) = body.filter(|b| b.kind() == Kind::Object) else {
         let kind = if (200..300).contains(&status) {
             ErrorKind::InvalidResponse
@@ -304,6 +317,18 @@ mod tests {
 
     fn env(status: u16, body: Value) -> Result<Option<Value>, ApiFailure> {
         read_envelope(status, Some(&body), &body.to_string())
+    }
+
+    #[test]
+    fn redirects_are_errors_not_followed() {
+        for status in [0, 301, 302, 307, 308] {
+            let e = read_envelope::<Value>(status, None, "").unwrap_err();
+            assert_eq!((e.kind, e.status), (ErrorKind::Http, status));
+            assert!(e.msg.contains("does not follow"), "{}", e.msg);
+        }
+        // Even a redirect that carries a JSON envelope is not read as an answer.
+        let e = env(307, json!({"code":200,"msg":"success","data":{"taskId":"t1"}})).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Http);
     }
 
     #[test]

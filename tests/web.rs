@@ -184,6 +184,7 @@ async fn error_kinds_from_faults() {
         ("truncated_json", "invalid_response"),
         ("html_502", "server"),
         ("unauthorized", "unauthorized"),
+        ("redirect", "http"),
     ] {
         let key = unique_key(rule);
         fault(&format!(r#"{{"fault":"{rule}","key":"{key}"}}"#)).await;

@@ -5,7 +5,7 @@ mod routes;
 mod state;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use state::{Config, State};
 use std::io::Write;
@@ -132,6 +132,7 @@ async fn main() {
         .route("/__emulator/counters", get(routes::counters))
         .route("/__emulator/credits", post(routes::set_credits))
         .route("/__emulator/reset", post(routes::reset_world))
+        .route("/__emulator/redirected", any(routes::redirected))
         .route("/results/{name}", get(routes::result_file))
         .route("/files/{*path}", get(routes::uploaded_file))
         .route("/dl/{token}", get(routes::temp_download))

@@ -122,6 +122,9 @@ async fn fault_answer(fault: &Option<Fault>) -> Option<Response> {
         Fault::Cloudflare403 => Some((StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain")], "error code: 1010").into_response()),
         Fault::TruncatedJson => Some((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"code\":200,\"msg\":\"success\",\"data\":{\"taskId\":\"").into_response()),
         Fault::Reset => Some(reset()),
+        Fault::Redirect => Some(
+            (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, "/__emulator/redirected")], "").into_response(),
+        ),
         Fault::Task { .. } => None,
     }
 }
@@ -683,6 +686,7 @@ fn parse_rule(v: &Value) -> Result<FaultRule, String> {
         "cloudflare_403" => Fault::Cloudflare403,
         "truncated_json" => Fault::TruncatedJson,
         "reset" => Fault::Reset,
+        "redirect" => Fault::Redirect,
         "task" => {
             let outcome = match v["outcome"].as_str() {
                 None => None,
@@ -761,10 +765,25 @@ pub async fn counters(AxState(state): AxState<Shared>, Query(q): Query<HashMap<S
             "callbacksSent": c.callbacks_sent,
             "callbacksFailed": c.callbacks_failed,
             "callbacksSkipped": c.callbacks_skipped,
+            "redirectsFollowed": c.redirects_followed,
+            "redirectsFollowedWithKey": c.redirects_followed_with_key,
             "tasks": w.tasks.len(),
         }),
     };
     json_response(StatusCode::OK, body)
+}
+
+/// Where the `redirect` fault points: counts arrivals, so a test can show nobody followed it.
+pub async fn redirected(AxState(state): AxState<Shared>, headers: HeaderMap) -> Response {
+    let mut w = state.world();
+    w.counters.redirects_followed += 1;
+    if headers.contains_key(header::AUTHORIZATION) {
+        w.counters.redirects_followed_with_key += 1;
+    }
+    json_response(
+        StatusCode::OK,
+        json!({"code": 200, "msg": "followed a redirect", "data": null}),
+    )
 }
 
 pub async fn set_credits(AxState(state): AxState<Shared>, body: Bytes) -> Response {

@@ -139,6 +139,9 @@ pub enum Fault {
     Cloudflare403,
     /// HTTP 200 with a JSON body cut in half.
     TruncatedJson,
+    /// HTTP 307 to `/__emulator/redirected` on the same origin, where a client that follows it
+    /// would carry its Authorization header (the landing counts every arrival).
+    Redirect,
     /// Headers sent, then the connection drops (for createTask: after creating the task).
     Reset,
     /// createTask only: the next task ends this way, is invisible for a while, or uses `message`.
@@ -159,6 +162,9 @@ pub struct Counters {
     pub callbacks_failed: u64,
     /// Callbacks not sent because their URL was not a loopback address.
     pub callbacks_skipped: u64,
+    /// Requests that followed a `redirect` fault, and how many of them carried Authorization.
+    pub redirects_followed: u64,
+    pub redirects_followed_with_key: u64,
 }
 
 pub struct Upload {

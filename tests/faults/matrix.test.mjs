@@ -43,6 +43,7 @@ const FAULTS = {
   "bare 403 (error code: 1010)": { rule: { fault: "cloudflare_403" }, expect: () => ({ kind: "blocked", retryable: false }) },
   "truncated JSON": { rule: { fault: "truncated_json" }, expect: ambiguousOnCreate("invalid_response") },
   "connection reset": { rule: { fault: "reset" }, expect: ambiguousOnCreate("network") },
+  "307 redirect (never followed)": { rule: { fault: "redirect" }, expect: () => ({ kind: "http", retryable: false }) },
 };
 
 const table = [];
@@ -65,6 +66,12 @@ test("every operation against every fault", async () => {
       if (f.rule.fault === "latency") await new Promise((r) => setTimeout(r, 1600));
       const c = await emu.counters(key);
       if (op === "create") assert.ok(c.tasksCreated - createdBefore <= 1, `${name}: at most one task per createTask`);
+      if (f.rule.fault === "redirect") {
+        assert.equal(err.status, 307, `${name} / ${op}: status`);
+        assert.match(err.message, /does not follow/);
+        const all = await (await fetch(`${emu.base}/__emulator/counters`)).json();
+        assert.equal(all.redirectsFollowed, 0, `${name} / ${op}: nothing followed the redirect (the key stays with baseUrl)`);
+      }
       const sent = c.requests[ROUTES[op]] ?? 0;
       cells.push(`${err.kind}${err.retryable ? " ↻" : ""}${err.maybeCreated ? " ?" : ""} (${sent} req)`);
     }
