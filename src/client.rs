@@ -164,6 +164,18 @@ fn aborted() -> Failure {
     Failure::new(ErrorKind::Aborted, "the operation was aborted")
 }
 
+/// An aborted wait stops only the polling: Kie has no cancel endpoint, so the task runs on
+/// (and is charged). The error says so and carries the taskId and the last Task seen.
+fn wait_aborted(task_id: &str, last: Option<JsValue>) -> Failure {
+    let mut m = String::from("the wait was aborted; the task keeps running on Kie (the API has no cancel) and is charged: read it later with getTask(\"");
+    m.push_str(task_id);
+    m.push_str("\")");
+    let mut f = Failure::new(ErrorKind::Aborted, m);
+    f.task_id = Some(task_id.to_owned());
+    f.task = last;
+    f
+}
+
 /// The client's settings, validated by `js::KlingClient::new`.
 #[derive(Debug)]
 pub struct Client {
@@ -581,6 +593,7 @@ impl Client {
                 Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => {
                     return Err(timed_out(last_task))
                 }
+                Err(f) if f.kind == ErrorKind::Aborted => return Err(wait_aborted(task_id, last_task)),
                 Err(f) => return Err(f),
             }
             let elapsed = elapsed_since(start);
@@ -589,9 +602,7 @@ impl Client {
                 .unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
             let delay = delay.min((timeout - elapsed).max(0.0));
             if JsFuture::from(sleep(delay * scale, wait.signal)).await.is_err() {
-                let mut f = aborted();
-                f.task_id = Some(task_id.to_owned());
-                return Err(f);
+                return Err(wait_aborted(task_id, last_task));
             }
         }
     }
