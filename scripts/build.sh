@@ -16,7 +16,9 @@ if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ] &&
      cargo build --release --target wasm32-unknown-unknown -p kie-kling \
        -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size; then
   wasm=target/size/wasm32-unknown-unknown/release/kie_kling.wasm
+  echo rebuilt > target/std-build
 else
+  echo prebuilt > target/std-build
   echo "build: std not rebuilt for size (no rust-src or the unstable build failed); using the prebuilt std" >&2
   cargo build --release --target wasm32-unknown-unknown -p kie-kling
 fi
