@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync, statSync, mkdtempSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync, mkdtempSync, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
@@ -130,6 +130,8 @@ test("TypeScript: tsc --noEmit with moduleResolution bundler and node16", () => 
 
 test("Worker: wrangler deploy --dry-run bundles it; the bundle runs in workerd against the emulator", async () => {
   const dir = prepare("worker");
+  // wrangler adds to --outdir without clearing it: old builds' .wasm files would be counted.
+  rmSync(`${dir}/dist`, { recursive: true, force: true });
   const ms = timed(() => sh("npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", "dist"], dir,
     { WRANGLER_SEND_METRICS: "false", CI: "true", WRANGLER_LOG: "error" }));
   results.wrangler = { buildMs: ms, output: dirSize(`${dir}/dist`) };
