@@ -397,9 +397,11 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
     if bad {
         return Err("it contains whitespace or control characters");
     }
-    let Some((scheme, rest)) = url.split_once("://") else {
+    // A plain byte search: str's substring searcher costs more to set up than this whole scan.
+    let Some(at) = url.as_bytes().windows(3).position(|w| w == b"://") else {
         return Err("it has no scheme (expected http:// or https://)");
     };
+    let (scheme, rest) = (&url[..at], &url[at + 3..]);
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return Err("only http and https are accepted");
     }
