@@ -346,8 +346,8 @@ fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
         issues.push(type_issue(PATH, "image_url must be a URL string", value.kind()));
         return None;
     };
-    let lower = url.trim_start().get(..5).unwrap_or("").to_ascii_lowercase();
-    if lower == "data:" || lower == "blob:" {
+    let head = url.trim_start().get(..5).unwrap_or("");
+    if head.eq_ignore_ascii_case("data:") || head.eq_ignore_ascii_case("blob:") {
         issues.push(Issue::new(
             PATH,
             IssueCode::NeedsUpload,
@@ -405,16 +405,25 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return Err("only http and https are accepted");
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
+    // Byte positions of ASCII delimiters are char boundaries; size-optimised std's char
+    // searchers decode UTF-8 one char at a time.
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
     let host = if let Some(v6) = host_port.strip_prefix('[') {
         match v6.split_once(']') {
             Some((h, port)) if !h.is_empty() && (port.is_empty() || valid_port(port)) => h,
             _ => return Err("its IPv6 host is malformed"),
         }
     } else {
-        let (h, port) = match host_port.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
+        let (h, port) = match host_port.bytes().rposition(|b| b == b':') {
+            Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
             None => (host_port, None),
         };
         if let Some(p) = port {
