@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 # was already a bare trap (panic=abort has nowhere to print in wasm), so this only drops the
 # panic message formatting and core::fmt it drags in: -8 KB gzip. The flags are unstable, hence
 # RUSTC_BOOTSTRAP for this one command and a separate target dir (tests build std normally).
-# Without rust-src the prebuilt std is used.
+# Without rust-src (or with KIE_PREBUILT_STD=1) the prebuilt std is used.
 wasm=target/wasm32-unknown-unknown/release/kie_kling.wasm
-if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ] &&
+if [ -z "${KIE_PREBUILT_STD:-}" ] && [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ] &&
    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" CARGO_TARGET_DIR=target/size \
      cargo build --release --target wasm32-unknown-unknown -p kie-kling \
        -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size; then
