@@ -496,7 +496,10 @@ impl KlingClient {
         spawn(Box::pin(async move { ops.generate(input, options).await }))
     }
 
-    /// Uploads an image for `image_url` (see `Ops::upload_image`).
+    /// Uploads an image for `image_url`: a Blob/File/ArrayBuffer/Uint8Array (stream upload), an
+    /// http(s) URL (URL upload) or a data: URL / base64 text (base64 upload). Checked first, like
+    /// the API will (jpeg/png/webp by content, at most 10 MB): a failure is a "validation" error
+    /// on `input.image_url` and nothing is sent. Kie keeps uploads for about 24 h (`expiresAt`).
     #[wasm_bindgen(js_name = uploadImage, unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload_image(
         &self,
@@ -532,7 +535,9 @@ impl KlingClient {
         }))
     }
 
-    /// Reads the task a callback names from the API (see `Ops::confirm_callback`).
+    /// Reads the task a callback names from the API and returns that authoritative Task: use it
+    /// when callbacks are unsigned (no HMAC key on the account), or to trust fields the
+    /// signature does not cover (it signs only taskId and timestamp).
     #[wasm_bindgen(js_name = confirmCallback, unchecked_return_type = "Promise<Task>")]
     pub fn confirm_callback(
         &self,
@@ -570,10 +575,8 @@ struct Ops {
     inner: Rc<Client>,
 }
 
+// The bodies of the exported async methods (documented there), and their shared steps.
 impl Ops {
-    /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
-    /// 429 or 455, where Kie certainly created nothing; an ambiguous failure rejects with
-    /// `maybeCreated: true`.
     async fn create_task(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let id = self.create(&input, options.as_ref()).await.map_err(|f| self.throw(f))?;
         let o = object();
@@ -581,7 +584,6 @@ impl Ops {
         Ok(o.into())
     }
 
-    /// Reads a task (retrying transient failures) and decodes it.
     async fn get_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let signal = signal_of(options.as_ref());
         let call = CallOptions {
@@ -594,9 +596,6 @@ impl Ops {
         }
     }
 
-    /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
-    /// "task_failed"), the wait's `timeoutMs` passes (kind "timeout", with the last Task), or
-    /// `signal` aborts (kind "aborted", name "AbortError") — cutting short any sleep or request.
     async fn wait_for_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
@@ -621,7 +620,6 @@ impl Ops {
             .map_err(|f| self.throw(f))
     }
 
-    /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
     async fn generate(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
@@ -653,10 +651,6 @@ impl Ops {
         Ok(o.into())
     }
 
-    /// Uploads an image for `image_url`: a Blob/File/ArrayBuffer/Uint8Array (stream upload), an
-    /// http(s) URL (URL upload) or a data: URL / base64 text (base64 upload). Checked first, like
-    /// the API will (jpeg/png/webp by content, at most 10 MB): a failure is a "validation" error
-    /// on `input.image_url` and nothing is sent. Kie keeps uploads for about 24 h (`expiresAt`).
     async fn upload_image(&self, source: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let signal = signal_of(Some(&opts));
@@ -665,7 +659,6 @@ impl Ops {
             .map_err(|f| self.throw(f))
     }
 
-    /// The account's remaining credits.
     async fn get_credits(&self, options: Option<JsValue>) -> Result<f64, JsValue> {
         let signal = signal_of(options.as_ref());
         self.inner
@@ -677,7 +670,6 @@ impl Ops {
             .map_err(|f| self.throw(f))
     }
 
-    /// A temporary (about 20 min) download link for a Kie-generated file URL.
     async fn get_download_url(&self, url: String, options: Option<JsValue>) -> Result<String, JsValue> {
         let signal = signal_of(options.as_ref());
         self.inner
@@ -692,9 +684,6 @@ impl Ops {
             .map_err(|f| self.throw(f))
     }
 
-    /// Reads the task a callback names from the API and returns that authoritative Task: use it
-    /// when callbacks are unsigned (no HMAC key on the account), or to trust fields the
-    /// signature does not cover (it signs only taskId and timestamp).
     async fn confirm_callback(&self, body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let parsed = crate::client::callback_json(&body).map_err(|f| self.throw(f))?;
         let Some(task_id) = crate::callback::signed_task_id(&parsed) else {
@@ -704,9 +693,7 @@ impl Ops {
         };
         self.get_task(task_id, options).await
     }
-}
 
-impl Ops {
     async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
         let upload_path = opts
             .field("uploadPath")

@@ -32,7 +32,7 @@ thread_local! {
 }
 
 /// `key` as a JS string, from the cache when it has been seen.
-pub fn js_key(key: &'static str) -> JsValue {
+fn js_key(key: &'static str) -> JsValue {
     let (addr, len) = (key.as_ptr() as usize, key.len());
     KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
