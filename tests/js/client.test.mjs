@@ -259,3 +259,13 @@ test("client options are validated; no key means proxy mode", () => {
   const proxy = new KlingClient({ baseUrl: "http://127.0.0.1:1/" });
   assert.equal(proxy.baseUrl, "http://127.0.0.1:1");
 });
+
+test("free() while a call is in flight: the call still settles (its future holds the client)", async () => {
+  const key = emu.key();
+  const c = client(key);
+  const pending = c.generate(validInput(), { pollIntervalMs: 40 });
+  c.free();
+  const out = await pending;
+  assert.equal(out.task.state, "success");
+  assert.throws(() => c.getTask("x"), "the freed object itself is unusable");
+});
