@@ -1,6 +1,19 @@
 // The few JS pieces the wasm shell needs and Rust cannot express cheaply: the KieError class
 // (a real Error subclass, so `instanceof` and stacks work), timers that an AbortSignal cuts
-// short, and a per-request deadline that tells our timeout apart from the caller's abort.
+// short, a per-request deadline, and readers of the caller's values.
+//
+// The boundary rule (README, "Architecture"): no JS exception may unwind through wasm frames.
+// Every function here that the wasm imports is either declared `catch` on the Rust side (its
+// exception comes back as a `Result`) or listed in TOTAL below: it catches everything itself and
+// says so in its return value. `scripts/check-boundary.mjs` fails the build when an import is
+// neither, and tests/js/boundary.test.mjs calls every TOTAL function with hostile values.
+
+/** Imports that never throw, whatever they are given (checked by the build and the tests). */
+export const TOTAL = [
+  "kindOf", "fieldOf", "propOf", "unknownKeys", "ownKeys", "itemsOf", "stringOf", "textStats",
+  "textSlice", "setProp", "snapshot", "readHeader", "callbackJson", "describeError", "isBinary",
+  "binarySize", "signalOf", "isAborted", "functionOf", "encodeQuery", "now", "inBrowserPage", "makeError",
+];
 
 /** Every failure the SDK throws. `kind` is a stable string; see the README for the list. */
 export class KieError extends Error {
@@ -16,7 +29,162 @@ export class KieError extends Error {
 }
 
 export function makeError(kind, message, fields) {
-  return new KieError(kind, message, fields);
+  try {
+    return new KieError(kind, message, fields);
+  } catch {
+    return new KieError(kind, message, {});
+  }
+}
+
+/** Stands in for a value whose read threw (a getter, a revoked or trapping Proxy): the wasm
+ *  reports it at its path instead of letting the exception through. */
+const UNREADABLE = Object.freeze({ unreadable: true });
+
+/** A value's JSON kind as a small number, in one call: 0 undefined (and bigint, symbol), 1 null,
+ *  2 boolean, 3 number, 4 string, 5 array, 6 object or function, 7 unreadable. */
+export function kindOf(v) {
+  if (v === null) return 1;
+  if (v === UNREADABLE) return 7;
+  switch (typeof v) {
+    case "boolean": return 2;
+    case "number": return 3;
+    case "string": return 4;
+    case "object":
+      try {
+        return Array.isArray(v) ? 5 : 6;
+      } catch {
+        return 7; // a revoked Proxy
+      }
+    case "function": return 6;
+    default: return 0;
+  }
+}
+
+// Readers for the wasm's view of JS objects: one boundary crossing per question instead of
+// several (the validator asks a few dozen of them per call).
+
+/** `v[key]`, undefined when `v` is not an object or the value is null or undefined, UNREADABLE
+ *  when reading it throws. */
+export function fieldOf(v, key) {
+  const x = propOf(v, key);
+  return x === null ? undefined : x;
+}
+
+/** `v[key]` (null kept), undefined for non-objects, UNREADABLE when reading throws. */
+export function propOf(v, key) {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return undefined;
+  try {
+    return v[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+/** Own keys of a non-array object with a defined value that `known` lacks; null when none or
+ *  when they cannot be listed (the object itself is then reported as unreadable by kindOf). */
+export function unknownKeys(v, known) {
+  try {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return null;
+    let out = null;
+    for (const k of Object.keys(v)) {
+      if (!known.includes(k) && v[k] !== undefined) (out ??= []).push(k);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Up to `max` own enumerable keys of a plain object; an empty array when there are none or
+ *  they cannot be listed. */
+export function ownKeys(v, max) {
+  try {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return [];
+    return Object.keys(v).slice(0, max);
+  } catch {
+    return [];
+  }
+}
+
+/** Up to `max` elements of an array, read once each (a throwing element reads as UNREADABLE). */
+export function itemsOf(v, max) {
+  const out = [];
+  try {
+    if (!Array.isArray(v)) return out;
+    const n = Math.min(v.length >>> 0, max);
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(v[i]);
+      } catch {
+        out.push(UNREADABLE);
+      }
+    }
+  } catch {
+    // a revoked Proxy: no elements
+  }
+  return out;
+}
+
+/** The string, or undefined for a non-string or one longer than `max` UTF-16 units (measured
+ *  here, so an oversized string is never copied into wasm memory). */
+export function stringOf(v, max) {
+  return typeof v === "string" && v.length <= max ? v : undefined;
+}
+
+/** -1 for a non-string, else its UTF-16 length * 2, plus 1 when it is blank to `trim`. */
+export function textStats(v) {
+  return typeof v === "string" ? v.length * 2 + (v.trim() === "" ? 1 : 0) : -1;
+}
+
+/** `s.slice(start, end)` for a string; "" otherwise. */
+export function textSlice(s, start, end) {
+  return typeof s === "string" ? s.slice(start, end) : "";
+}
+
+/** `o[key] = value` on an object the wasm just made (cannot throw). */
+export function setProp(o, key, value) {
+  try {
+    o[key] = value;
+  } catch {
+    // a fresh plain object accepts every key
+  }
+}
+
+/**
+ * A stable copy of a caller's request object: the `known` fields and every other own key, each
+ * read exactly once (a throwing read becomes UNREADABLE), into a fresh null-prototype object.
+ * Validation and the body written from it then see the same values however the original's
+ * getters or Proxy traps behave. `nestedKey`'s object is copied the same way with `nestedKnown`.
+ * Non-objects are returned as they are; an object that cannot be inspected becomes UNREADABLE.
+ */
+export function snapshot(v, known, nestedKey, nestedKnown) {
+  if (v === null || typeof v !== "object") return v;
+  try {
+    if (Array.isArray(v)) return v;
+    const out = Object.create(null);
+    const read = (k) => {
+      try {
+        return v[k];
+      } catch {
+        return UNREADABLE;
+      }
+    };
+    for (const k of known) {
+      const x = read(k);
+      if (x !== undefined) out[k] = x;
+    }
+    let extra = 0;
+    for (const k of Object.keys(v)) {
+      if (known.includes(k)) continue;
+      const x = read(k);
+      if (x !== undefined) out[k] = x;
+      if (++extra >= 64) break; // enough to report; the request is refused anyway
+    }
+    if (nestedKey && nestedKnown) out[nestedKey] = snapshot(out[nestedKey], nestedKnown);
+    return out;
+  } catch {
+    return UNREADABLE;
+  }
 }
 
 /** Resolves after `ms`, or rejects with "aborted" as soon as `signal` aborts. */
@@ -68,6 +236,47 @@ export class Deadline {
   }
 }
 
+/** `options.signal` checked to be a real AbortSignal: undefined when absent, the signal, or
+ *  null when it is something else (a look-alike whose `aborted` throws, a plain object). */
+export function signalOf(options) {
+  const s = propOf(options, "signal");
+  if (s === undefined || s === null) return undefined;
+  try {
+    if (typeof AbortSignal === "function" && s instanceof AbortSignal) {
+      void s.aborted; // throws for an object that only borrows AbortSignal's prototype
+      return s;
+    }
+  } catch {
+    // not a real signal
+  }
+  return null;
+}
+
+/** Whether `signal` has aborted; true when asking throws (a signal that lies is not trusted). */
+export function isAborted(signal) {
+  try {
+    return !!signal.aborted;
+  } catch {
+    return true;
+  }
+}
+
+/** `options[key]` when it is a function; undefined when absent; null when it is something else. */
+export function functionOf(options, key) {
+  const f = propOf(options, key);
+  if (f === undefined || f === null) return undefined;
+  return typeof f === "function" ? f : null;
+}
+
+/** `encodeURIComponent(s)`, or null for text it refuses (a lone surrogate). */
+export function encodeQuery(s) {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 /** True in a page (a key there is visible to every visitor); false in Node, Workers, Deno. */
 export function inBrowserPage() {
   return typeof window !== "undefined" && typeof document !== "undefined";
@@ -77,44 +286,147 @@ export function now() {
   return Date.now();
 }
 
-/** HMAC-SHA256 check on the host's WebCrypto: `crypto.subtle.verify` compares in constant time. */
-export async function hmacVerify(key, message, signatureBase64) {
-  let signature;
+/** What a thrown value says, for a network error's message: never throws itself. */
+export function describeError(err) {
   try {
-    signature = Uint8Array.from(atob(signatureBase64.trim()), (c) => c.charCodeAt(0));
+    if (err instanceof Error) {
+      const m = String(err.message);
+      const c = err.cause instanceof Error ? String(err.cause.message) : "";
+      return c && c !== m ? `${m}: ${c}` : m;
+    }
+    return typeof err === "string" ? err : "";
   } catch {
-    return false;
+    return "";
   }
+}
+
+/** HMAC-SHA256 check on the host's WebCrypto: `crypto.subtle.verify` compares in constant time.
+ *  `signature` is the strictly decoded bytes (the wasm refuses non-canonical base64). */
+export async function hmacVerify(key, message, signature) {
+  const bytes = signature.slice(); // a view of wasm memory: copy before the first await
   const enc = new TextEncoder();
   const cryptoKey = await crypto.subtle.importKey("raw", enc.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  return crypto.subtle.verify("HMAC", cryptoKey, signature, enc.encode(message));
+  return crypto.subtle.verify("HMAC", cryptoKey, bytes, enc.encode(message));
 }
 
-/** A header from a `Headers`, a `Request`/`Response`-like object or a plain object, any case. */
-export function readHeader(headers, name) {
-  if (!headers) return null;
-  if (typeof headers.get === "function") return headers.get(name);
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === wanted) return Array.isArray(v) ? String(v[0]) : v == null ? null : String(v);
+/** A header from a `Headers`, a `Request`/`Response`-like object or a plain object, any case;
+ *  null when absent or unreadable. At most `max` + 1 characters come back, so an oversized
+ *  value is seen as too long without being copied whole. */
+export function readHeader(headers, name, max) {
+  try {
+    if (!headers || typeof headers !== "object") return null;
+    let v = null;
+    if (typeof headers.get === "function") {
+      v = headers.get(name);
+    } else {
+      const wanted = name.toLowerCase();
+      for (const k of Object.keys(headers)) {
+        if (k.toLowerCase() === wanted) {
+          const x = headers[k];
+          v = Array.isArray(x) ? x[0] : x;
+          break;
+        }
+      }
+    }
+    return typeof v === "string" ? v.slice(0, max + 1) : null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
-/** A callback body as text: strings as given, bytes decoded as UTF-8, objects as JSON. */
-export function bodyText(body) {
-  if (typeof body === "string") return body;
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
-  return JSON.stringify(body);
+/** UTF-8 length of `s`, counting no further than `max` + 1. */
+function utf8LengthUpTo(s, max) {
+  if (s.length > max) return max + 1;
+  if (s.length * 3 <= max) return s.length; // short enough whatever it holds
+  let n = 0;
+  for (let i = 0; i < s.length && n <= max; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+
+/**
+ * A callback body parsed here, measured before anything reaches wasm memory: `{ value }`, or
+ * `{ fail: "too_large" | "malformed" }`. Text and bytes are parsed; an object is copied through
+ * JSON (so no getter or Proxy runs again later; cycles and BigInts are malformed).
+ */
+export function callbackJson(body, max) {
+  try {
+    let text;
+    if (typeof body === "string") text = body;
+    else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+      if (body.byteLength > max) return { fail: "too_large" };
+      text = new TextDecoder().decode(body);
+    } else if (body !== null && typeof body === "object") {
+      text = JSON.stringify(body);
+      if (typeof text !== "string") return { fail: "malformed" };
+    } else return { fail: "malformed" };
+    if (utf8LengthUpTo(text, max) > max) return { fail: "too_large" };
+    return { value: JSON.parse(text) };
+  } catch {
+    return { fail: "malformed" };
+  }
+}
+
+/**
+ * A fetch Response read with a cap: `{ status, retryAfter, text }`, `text` null when the body
+ * is larger than `max` bytes (by Content-Length, or counted while streaming; the rest is never
+ * read). Rejects when `res` is not a usable Response.
+ */
+export async function readReply(res, max) {
+  const status = res.status;
+  if (typeof status !== "number") throw new TypeError("fetch resolved with something that is not a Response");
+  const retryAfter = res.headers.get("retry-after");
+  const declared = Number(res.headers.get("content-length"));
+  const body = res.body;
+  if (declared > max) {
+    if (body) body.cancel().catch(() => {});
+    return { status, retryAfter, text: null };
+  }
+  if (!body || typeof body.getReader !== "function") {
+    const text = await res.text();
+    return { status, retryAfter, text: utf8LengthUpTo(text, max) > max ? null : text };
+  }
+  const reader = body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      return { status, retryAfter, text: null };
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return { status, retryAfter, text: new TextDecoder().decode(all) };
 }
 
 /** Blob, File, ArrayBuffer or a typed array: bytes to upload. */
 export function isBinary(source) {
-  return (typeof Blob !== "undefined" && source instanceof Blob) || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+  try {
+    return (typeof Blob !== "undefined" && source instanceof Blob) || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+  } catch {
+    return false;
+  }
 }
 
+/** The size in bytes of a binary source, or -1 when it cannot be read. */
 export function binarySize(source) {
-  return source instanceof Blob ? source.size : source.byteLength;
+  try {
+    const n = source instanceof Blob ? source.size : source.byteLength;
+    return typeof n === "number" ? n : -1;
+  } catch {
+    return -1;
+  }
 }
 
 /** The first `n` bytes, without reading a whole Blob. */
@@ -134,50 +446,47 @@ export function uploadForm(source, mimeType, uploadPath, fileName) {
   return form;
 }
 
-/** A value's JSON kind as a small number, in one call: 0 undefined (and bigint, symbol), 1 null,
- *  2 boolean, 3 number, 4 string, 5 array, 6 object or function. */
-export function kindOf(v) {
-  if (v === null) return 1;
-  switch (typeof v) {
-    case "boolean": return 2;
-    case "number": return 3;
-    case "string": return 4;
-    case "object": return Array.isArray(v) ? 5 : 6;
-    case "function": return 6;
-    default: return 0;
+/**
+ * Guards every method of the exported client class before it reaches wasm: a call on a freed
+ * client, or with `this` not a client (a detached method), rejects (async methods) or throws
+ * (the getter) a KieError instead of handing wasm a null pointer.
+ */
+export function guardClient(Client) {
+  const proto = Client.prototype;
+  const message = "this KlingClient was freed (free() was called), or the method was called without a client as `this`";
+  const fail = () =>
+    new KieError("validation", message, {
+      code: null, msg: null, status: null, retryable: false, maybeCreated: false, taskId: null,
+      issues: [{ path: "this", code: "invalid_type", message }],
+    });
+  const live = (c) => c instanceof Client && c.__wbg_ptr !== 0 && c.__wbg_ptr !== undefined;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === "constructor" || name === "free" || name === "__destroy_into_raw") continue;
+    if (typeof d.value === "function") {
+      const method = d.value;
+      Object.defineProperty(proto, name, {
+        ...d,
+        value: {
+          [name](...args) {
+            return live(this) ? method.apply(this, args) : Promise.reject(fail());
+          },
+        }[name],
+      });
+    } else if (typeof d.get === "function") {
+      const get = d.get;
+      Object.defineProperty(proto, name, {
+        ...d,
+        get() {
+          if (!live(this)) throw fail();
+          return get.call(this);
+        },
+      });
+    }
   }
-}
-
-// Readers for the wasm's view of JS objects: one boundary crossing per question instead of
-// several (the validator asks a few dozen of them per call).
-
-/** `v[key]`, or undefined when `v` is not an object, the value is null, or reading it throws. */
-export function fieldOf(v, key) {
-  if (v === null || typeof v !== "object") return undefined;
-  try {
-    const x = v[key];
-    return x === null ? undefined : x;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Own keys of a non-array object with a defined value that `known` lacks; null when none. */
-export function unknownKeys(v, known) {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return null;
-  let out = null;
-  for (const k of Object.keys(v)) {
-    if (!known.includes(k) && v[k] !== undefined) (out ??= []).push(k);
-  }
-  return out;
-}
-
-/** -1 for a non-string, else its UTF-16 length * 2, plus 1 when it is blank to `trim`. */
-export function textStats(v) {
-  return typeof v === "string" ? v.length * 2 + (v.trim() === "" ? 1 : 0) : -1;
-}
-
-/** `o[key] = value` on an object the wasm just made (cannot throw, so no try/catch wrapper). */
-export function setProp(o, key, value) {
-  o[key] = value;
+  const free = proto.free;
+  proto.free = function () {
+    if (live(this)) free.call(this);
+  };
+  if (typeof Symbol.dispose === "symbol") proto[Symbol.dispose] = proto.free;
 }

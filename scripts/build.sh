@@ -27,6 +27,7 @@ rm -rf "$raw" pkg && mkdir -p "$raw" pkg
 wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling "$wasm"
 npx --no-install wasm-opt -Oz --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
   "$raw/kie_kling_bg.wasm" -o pkg/kie_kling_bg.wasm > "$raw/names.json"
+node scripts/check-boundary.mjs "$raw/names.json" "$raw/kie_kling.js" js/runtime.js
 node scripts/minify-names.mjs "$raw/names.json" "$raw/kie_kling.js"
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
@@ -39,12 +40,16 @@ const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? (await import(
 initSync({ module: readFileSync(new URL("./kie_kling_bg.wasm", import.meta.url)) });
 export { $exports };
 export { KieError } from "../$snippet";
+import { guardClient } from "../$snippet";
+guardClient(KlingClient);
 JS
 cat > "$gen/browser.js" <<JS
 import init, { $exports } from "../kie_kling.js";
 await init({ module_or_path: new URL("./kie_kling_bg.wasm", import.meta.url) });
 export { $exports };
 export { KieError } from "../$snippet";
+import { guardClient } from "../$snippet";
+guardClient(KlingClient);
 JS
 cat > "$gen/workerd.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
@@ -52,6 +57,8 @@ import wasmModule from "./kie_kling_bg.wasm";
 initSync({ module: wasmModule });
 export { $exports };
 export { KieError } from "../$snippet";
+import { guardClient } from "../$snippet";
+guardClient(KlingClient);
 JS
 for entry in node browser workerd; do
   npx --no-install esbuild "$gen/$entry.js" --bundle --minify --format=esm --platform=neutral \

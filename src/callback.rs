@@ -6,7 +6,7 @@ use crate::view::{Kind, View};
 use std::collections::VecDeque;
 
 /// Bodies larger than this are refused before parsing (a success body is well under 10 KB).
-pub const MAX_CALLBACK_BODY_BYTES: usize = 1024 * 1024;
+pub use crate::contract::boundary::MAX_CALLBACK_BODY_BYTES;
 /// Default replay window, seconds: timestamps further than this from now are refused.
 pub const DEFAULT_TOLERANCE_SECONDS: f64 = 300.0;
 /// Signatures remembered for replay detection (per process / isolate).
@@ -86,23 +86,62 @@ pub fn check_timestamp(text: &str, now_s: f64, tolerance_s: f64) -> Result<f64, 
     }
 }
 
-/// Remembers accepted signatures for the tolerance window, so the same signed delivery is
-/// accepted once. Bounded: the oldest entries go first.
+/// An HMAC-SHA256 signature's length in bytes.
+pub const SIGNATURE_BYTES: usize = 32;
+
+/// `X-Webhook-Signature` decoded strictly: canonical standard base64 of exactly 32 bytes (with
+/// its one `=`, no whitespace inside, unused bits zero). Hosts' `atob` accepts many spellings of
+/// the same bytes; accepting only one means a captured delivery cannot be re-spelled.
+pub fn decode_signature(text: &str) -> Result<[u8; SIGNATURE_BYTES], WebhookProblem> {
+    let b = text.trim().as_bytes();
+    // 32 bytes = 43 characters of 6 bits (the last carries 2 unused bits) + one "=".
+    if b.len() != 44 || b[43] != b'=' {
+        return Err(WebhookProblem::Malformed);
+    }
+    let mut out = [0u8; SIGNATURE_BYTES];
+    let (mut acc, mut bits, mut at) = (0u32, 0u32, 0usize);
+    for &c in &b[..43] {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(WebhookProblem::Malformed),
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out[at] = (acc >> bits) as u8;
+            at += 1;
+            acc &= (1 << bits) - 1;
+        }
+    }
+    if acc != 0 {
+        return Err(WebhookProblem::Malformed); // non-zero unused bits: another spelling
+    }
+    Ok(out)
+}
+
+/// Remembers accepted deliveries for the tolerance window, keyed on what was signed (the
+/// `taskId.timestamp` message), so the same signed delivery is accepted once however its
+/// signature or body is re-encoded. Bounded: the oldest entries go first. Per process/isolate.
 #[derive(Default)]
 pub struct ReplayGuard {
     seen: VecDeque<(String, f64)>,
 }
 
 impl ReplayGuard {
-    /// Records `signature`; false when it was already seen inside the window.
-    pub fn first_time(&mut self, signature: &str, ts: f64, now_s: f64, tolerance_s: f64) -> bool {
+    /// Records the signed `message`; false when it was already accepted inside the window.
+    pub fn first_time(&mut self, message: &str, ts: f64, now_s: f64, tolerance_s: f64) -> bool {
         while self.seen.front().is_some_and(|(_, t)| now_s - *t > tolerance_s) || self.seen.len() >= REPLAY_MEMORY {
             self.seen.pop_front();
         }
-        if self.seen.iter().any(|(s, _)| s == signature) {
+        if self.seen.iter().any(|(s, _)| s == message) {
             return false;
         }
-        self.seen.push_back((signature.to_owned(), ts));
+        self.seen.push_back((message.to_owned(), ts));
         true
     }
 }
@@ -148,6 +187,52 @@ mod tests {
                 Err(WebhookProblem::Malformed),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn signatures_decode_only_in_their_canonical_spelling() {
+        // HMAC-SHA256 of "t1.1700000000" under "k" is irrelevant here: any 32 bytes will do.
+        let bytes: [u8; 32] = core::array::from_fn(|i| (i * 37 + 11) as u8);
+        let canonical = {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut s = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+                for i in 0..=chunk.len() {
+                    s.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            s.push('=');
+            s
+        };
+        assert_eq!(decode_signature(&canonical), Ok(bytes));
+        assert_eq!(
+            decode_signature(&format!(" {canonical} ")),
+            Ok(bytes),
+            "header whitespace"
+        );
+        let mut variants = vec![
+            canonical.trim_end_matches('=').to_owned(),
+            format!("{canonical}="),
+            format!("{}\n{}", &canonical[..20], &canonical[20..]),
+            format!("{} {}", &canonical[..20], &canonical[20..]),
+            canonical.replace('+', "-").replace('/', "_"),
+            String::new(),
+        ];
+        // The last character carries 2 unused bits: flipping them spells the same bytes.
+        let last = canonical.as_bytes()[42];
+        for flip in 1..4u8 {
+            let mut v = canonical.clone().into_bytes();
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let idx = alphabet.iter().position(|&c| c == last).unwrap();
+            v[42] = alphabet[(idx & !3) | usize::from(flip ^ (idx as u8 & 3))];
+            variants.push(String::from_utf8(v).unwrap());
+        }
+        for v in variants {
+            if v != canonical {
+                assert_eq!(decode_signature(&v), Err(WebhookProblem::Malformed), "{v:?}");
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! AbortSignal cuts short, and hands answers back to the core to classify and decode.
 
 use crate::contract::assumptions;
+use crate::contract::boundary::{MAX_BASE64_CHARS, MAX_HEADER_CHARS, MAX_RESPONSE_BYTES};
 use crate::error::{is_record_null, redact, ApiKey, ErrorKind};
 use crate::jsview::{object, opt, set};
 use crate::model::itoa;
@@ -11,51 +12,68 @@ use crate::view::View;
 use crate::wire::{self, Task, TaskState};
 use js_sys::{Function, Math, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect, Response};
+use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect};
 
+// The boundary rule: every import that touches a caller's value or runs a caller's code is
+// declared `catch` (its exception returns as `Err`), or is one of runtime.js's TOTAL functions,
+// which catch everything themselves. scripts/check-boundary.mjs enforces it at build time.
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(kind: &str, message: &str, fields: &Object) -> JsValue;
-    fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Promise;
-    #[wasm_bindgen(js_name = hmacVerify)]
-    pub fn hmac_verify(key: &str, message: &str, signature: &str) -> Promise;
+    #[wasm_bindgen(catch)]
+    fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = hmacVerify, catch)]
+    fn hmac_verify(key: &str, message: &str, signature: &[u8]) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readHeader)]
-    pub fn read_header(headers: &JsValue, name: &str) -> Option<String>;
-    #[wasm_bindgen(js_name = bodyText)]
-    pub fn body_text(body: &JsValue) -> String;
+    fn read_header(headers: &JsValue, name: &str, max: u32) -> Option<String>;
+    #[wasm_bindgen(js_name = callbackJson)]
+    fn callback_json_of(body: &JsValue, max: u32) -> JsValue;
+    #[wasm_bindgen(js_name = readReply, catch)]
+    fn read_reply(response: &JsValue, max: u32) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = isAborted)]
+    fn is_aborted(signal: &AbortSignal) -> bool;
+    #[wasm_bindgen(js_name = describeError)]
+    fn describe_error(err: &JsValue) -> String;
+    #[wasm_bindgen(js_name = encodeQuery)]
+    fn encode_query(text: &str) -> Option<String>;
     #[wasm_bindgen(js_name = isBinary)]
     fn is_binary(source: &JsValue) -> bool;
     #[wasm_bindgen(js_name = binarySize)]
     fn binary_size(source: &JsValue) -> f64;
-    #[wasm_bindgen(js_name = headBytes)]
-    fn head_bytes(source: &JsValue, n: u32) -> Promise;
-    #[wasm_bindgen(js_name = uploadForm)]
-    fn upload_form(source: &JsValue, mime_type: &str, upload_path: &str, file_name: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = headBytes, catch)]
+    fn head_bytes(source: &JsValue, n: u32) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = uploadForm, catch)]
+    fn upload_form(
+        source: &JsValue,
+        mime_type: &str,
+        upload_path: &str,
+        file_name: Option<String>,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = inBrowserPage)]
     pub fn in_browser_page() -> bool;
     pub fn now() -> f64;
 
     type Deadline;
-    #[wasm_bindgen(constructor)]
-    fn new(signal: Option<&AbortSignal>, ms: f64) -> Deadline;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(signal: Option<&AbortSignal>, ms: f64) -> Result<Deadline, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn signal(this: &Deadline) -> AbortSignal;
     #[wasm_bindgen(method, getter, js_name = timedOut)]
     fn timed_out(this: &Deadline) -> bool;
-    #[wasm_bindgen(method, getter, js_name = userAborted)]
-    fn user_aborted(this: &Deadline) -> bool;
-    #[wasm_bindgen(method)]
-    fn clear(this: &Deadline);
+    #[wasm_bindgen(method, getter, js_name = userAborted, catch)]
+    fn user_aborted(this: &Deadline) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn clear(this: &Deadline) -> Result<(), JsValue>;
 }
 
 #[wasm_bindgen]
 extern "C" {
     /// The runtime's global fetch, called unbound (Workers reject a fetch bound to another `this`).
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
+    /// Caught: it throws where there is none, and a host may throw synchronously.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(input: &str, init: &RequestInit) -> Result<Promise, JsValue>;
 }
 
 /// A failure on its way to becoming a thrown `KieError`.
@@ -135,7 +153,8 @@ impl Failure {
             set(&fields, "issues", issues);
         }
         if let Some(task) = self.task {
-            set(&fields, "task", redact_value(task, key));
+            // Built from a response already scrubbed of the key (see `exchange`).
+            set(&fields, "task", task);
         }
         if let Some(reason) = self.reason {
             set(&fields, "reason", reason);
@@ -148,16 +167,12 @@ impl Failure {
     }
 }
 
-/// `value` with the key scrubbed from every string inside it (a server may echo it anywhere).
-fn redact_value(value: JsValue, key: Option<&ApiKey>) -> JsValue {
-    let Some(key) = key else { return value };
-    let Some(text) = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()) else {
-        return value;
-    };
-    if !text.contains(key.expose()) {
-        return value;
+/// Sleeps `ms`; false when `signal` aborted it (or the timer could not be set).
+async fn sleep_ms(ms: f64, signal: Option<&AbortSignal>) -> bool {
+    match sleep(ms, signal) {
+        Ok(p) => JsFuture::from(p).await.is_ok(),
+        Err(_) => false,
     }
-    js_sys::JSON::parse(&redact(&text, key.expose())).unwrap_or(JsValue::NULL)
 }
 
 fn aborted() -> Failure {
@@ -190,8 +205,16 @@ pub struct Client {
 
 struct Reply {
     status: u16,
-    text: String,
+    /// `None` when the body was over `MAX_RESPONSE_BYTES` (not read).
+    text: Option<String>,
     retry_after: Option<String>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Promise.resolve(x)`, caught: it reads `x.constructor` for a promise, which may throw.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    fn resolve(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// A request body: JSON text (from Rust, or a JS string left in JS), or a multipart form
@@ -218,10 +241,11 @@ impl Client {
         body: Option<&Body<'_>>,
         call: &CallOptions<'_>,
     ) -> Result<Reply, Failure> {
-        let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms));
-        let result = self.send_within(method, url, body, &deadline).await;
-        let outcome = result.map_err(|err| {
-            if deadline.user_aborted() {
+        let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms)).map_err(|_| aborted())?;
+        let result = self.exchange(method, url, body, &deadline).await;
+        let _ = deadline.clear();
+        let reply = result.map_err(|err| {
+            if deadline.user_aborted().unwrap_or(true) {
                 aborted()
             } else if deadline.timed_out() {
                 let mut m = String::from("the request timed out after ");
@@ -229,11 +253,7 @@ impl Client {
                 m.push_str(" ms");
                 Failure::new(ErrorKind::Timeout, m)
             } else {
-                let detail = err
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .or_else(|| err.as_string())
-                    .unwrap_or_default();
+                let detail = describe_error(&err);
                 let mut m = String::from("network error: the request did not complete");
                 if !detail.is_empty() {
                     m.push_str(" (");
@@ -242,12 +262,20 @@ impl Client {
                 }
                 Failure::new(ErrorKind::Network, m)
             }
-        });
-        deadline.clear();
-        outcome
+        })?;
+        if reply.text.is_none() {
+            let mut m = String::from("the response body is larger than ");
+            m.push_str(&itoa(MAX_RESPONSE_BYTES as u64));
+            m.push_str(" bytes; it was not read");
+            let mut f = Failure::new(ErrorKind::InvalidResponse, m);
+            f.status = Some(reply.status);
+            return Err(f);
+        }
+        Ok(reply)
     }
 
-    async fn send_within(
+    /// The fetch and the capped read of its answer; any JS exception comes back as `Err`.
+    async fn exchange(
         &self,
         method: &str,
         url: &str,
@@ -281,15 +309,31 @@ impl Client {
         // browser's opaque redirect, status 0) comes back as an error instead.
         init.set_redirect(RequestRedirect::Manual);
         let promise = match &self.fetch {
-            Some(f) => Promise::resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?),
-            None => global_fetch(url, &init),
+            // `then` on a resolved promise: a custom fetch may return any thenable (or throw).
+            Some(f) => resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?)?,
+            None => global_fetch(url, &init)?,
         };
-        let response: Response = JsFuture::from(promise).await?.dyn_into()?;
-        let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+        let response = JsFuture::from(promise).await?;
+        let reply = JsFuture::from(read_reply(&response, MAX_RESPONSE_BYTES as u32)?).await?;
+        let text = reply
+            .get("text")
+            .and_then(|t| t.kind().eq(&crate::view::Kind::String).then_some(t));
+        let text = match text {
+            // Bounded by MAX_RESPONSE_BYTES; scrubbed of the key before anything reads it, so
+            // no result, error or raw record can carry it.
+            Some(t) => {
+                let t = crate::jsview::text_slice(&t, 0, MAX_RESPONSE_BYTES as u32);
+                Some(match &self.key {
+                    Some(k) => redact(&t, k.expose()),
+                    None => t,
+                })
+            }
+            None => None,
+        };
         Ok(Reply {
-            status: response.status(),
+            status: reply.field("status").and_then(|s| s.number()).unwrap_or(0.0) as u16,
             text,
-            retry_after: response.headers().get("retry-after").ok().flatten(),
+            retry_after: reply.field("retryAfter").and_then(|v| v.string()),
         })
     }
 
@@ -304,13 +348,14 @@ impl Client {
     ) -> Result<JsValue, Failure> {
         let mut attempt = 0;
         loop {
-            if call.signal.is_some_and(AbortSignal::aborted) {
+            if call.signal.is_some_and(|s| is_aborted(s)) {
                 return Err(aborted());
             }
             let mut failure = match self.send(method, url, body, call).await {
                 Ok(reply) => {
-                    let parsed = JsValue::parse_json(&reply.text);
-                    match wire::read_envelope(reply.status, parsed.as_ref(), &reply.text) {
+                    let text = reply.text.unwrap_or_default();
+                    let parsed = JsValue::parse_json(&text);
+                    match wire::read_envelope(reply.status, parsed.as_ref(), &text) {
                         Ok(data) => return Ok(data.unwrap_or(JsValue::NULL)),
                         Err(api) => {
                             let mut f = Failure::from_api(api);
@@ -335,7 +380,7 @@ impl Client {
             };
             match retry {
                 Some(ms) => {
-                    if JsFuture::from(sleep(ms, call.signal)).await.is_err() {
+                    if !sleep_ms(ms, call.signal).await {
                         return Err(aborted());
                     }
                     attempt += 1;
@@ -390,8 +435,14 @@ impl Client {
                 "taskId: must be a non-empty string",
             ));
         }
+        let Some(encoded) = encode_query(task_id) else {
+            return Err(Failure::new(
+                ErrorKind::Validation,
+                "taskId: must be well-formed text (it holds a lone surrogate)",
+            ));
+        };
         let mut url = self.url("/api/v1/jobs/recordInfo?taskId=");
-        url.push_str(&String::from(js_sys::encode_uri_component(task_id)));
+        url.push_str(&encoded);
         let data = self
             .call(Operation::Read, "GET", &url, None, call)
             .await
@@ -458,7 +509,7 @@ impl Client {
         file_name: Option<String>,
         call: &CallOptions<'_>,
     ) -> Result<JsValue, Failure> {
-        use crate::image::{base64_payload, check_base64_image, ImageProblem};
+        use crate::image::ImageProblem;
         let image_issue = |p: ImageProblem| {
             upload_issue(
                 p.message(),
@@ -485,21 +536,25 @@ impl Client {
                 set(o, "fileName", n.as_str());
             }
         };
-        let (route, body) = if let Some(text) = source.as_string() {
+        let (route, body) = if let Some((len, _)) = source.text_stats() {
             let o = object();
             name_field(&o);
-            if crate::validate::check_http_url(&text).is_ok() {
-                set(&o, "fileUrl", text.as_str());
+            let url = source
+                .string()
+                .filter(|t| len <= assumptions::URL_MAX_CHARS && crate::validate::check_http_url(t).is_ok());
+            if let Some(url) = url {
+                set(&o, "fileUrl", url.as_str());
                 ("/api/file-url-upload", o)
             } else {
-                let (payload, _) = base64_payload(&text);
-                check_base64_image(payload).map_err(image_issue)?;
-                set(&o, "base64Data", text.as_str());
+                check_base64_source(source, len).map_err(image_issue)?;
+                // The caller's string goes into the body as it is: never copied into wasm whole.
+                set(&o, "base64Data", source.clone());
                 ("/api/file-base64-upload", o)
             }
         } else if is_binary(source) {
             let mime = check_binary_image(source).await?;
-            let form = upload_form(source, mime, upload_path, file_name.clone());
+            let form = upload_form(source, mime, upload_path, file_name.clone())
+                .map_err(|_| upload_issue("the image could not be read", None))?;
             let mut url = self.upload_base_url.clone();
             url.push_str("/api/file-stream-upload");
             let data = self
@@ -512,14 +567,13 @@ impl Client {
                 None,
             ));
         };
-        let text = js_sys::JSON::stringify(&body)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default();
+        let text: JsValue = js_sys::JSON::stringify(&body)
+            .map(JsValue::from)
+            .map_err(|_| upload_issue("the image could not be read", None))?;
         let mut url = self.upload_base_url.clone();
         url.push_str(route);
         let data = self
-            .call(Operation::Upload, "POST", &url, Some(&Body::Json(&text)), call)
+            .call(Operation::Upload, "POST", &url, Some(&Body::JsJson(text)), call)
             .await?;
         upload_result(&data)
     }
@@ -601,7 +655,7 @@ impl Client {
                 .poll_interval_ms
                 .unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
             let delay = delay.min((timeout - elapsed).max(0.0));
-            if JsFuture::from(sleep(delay * scale, wait.signal)).await.is_err() {
+            if !sleep_ms(delay * scale, wait.signal).await {
                 return Err(wait_aborted(task_id, last_task));
             }
         }
@@ -628,17 +682,51 @@ pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failur
         ));
     }
     let size = binary_size(source);
+    if size < 0.0 {
+        return Err(upload_issue("the image could not be read", None));
+    }
     if size == 0.0 {
         return Err(image_issue(ImageProblem::Empty));
     }
     if size > crate::contract::IMAGE_MAX_BYTES as f64 {
         return Err(image_issue(ImageProblem::TooLarge));
     }
-    let head = JsFuture::from(head_bytes(source, 16))
-        .await
-        .map_err(|_| upload_issue("the image could not be read", None))?;
+    let head = match head_bytes(source, 16) {
+        Ok(p) => JsFuture::from(p).await,
+        Err(e) => Err(e),
+    }
+    .map_err(|_| upload_issue("the image could not be read", None))?;
     let head = js_sys::Uint8Array::new(&head).to_vec();
     sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))
+}
+
+/// Checks base64 text (bare or a `data:` URL) held in JS: its length first (over the limit it is
+/// too large and never read), then its payload a slice at a time, so wasm never holds it whole.
+fn check_base64_source(source: &JsValue, len: usize) -> Result<(), crate::image::ImageProblem> {
+    use crate::image::{base64_payload, Base64Scan, ImageProblem};
+    if len > MAX_BASE64_CHARS {
+        return Err(ImageProblem::TooLarge);
+    }
+    const SLICE: usize = 65_536;
+    let head = crate::jsview::text_slice(source, 0, len.min(1024) as u32);
+    // Where the payload starts, in UTF-16 units (the header of a data: URL is ASCII).
+    let start = if head.is_ascii() {
+        let (payload, _) = base64_payload(&head);
+        if payload.is_empty() && head.trim_start().len() >= 5 && head.trim_start()[..5].eq_ignore_ascii_case("data:") {
+            return Err(ImageProblem::Empty);
+        }
+        payload.as_ptr() as usize - head.as_ptr() as usize
+    } else {
+        0
+    };
+    let mut scan = Base64Scan::default();
+    let mut at = start;
+    while at < len {
+        let end = (at + SLICE).min(len);
+        scan.feed(crate::jsview::text_slice(source, at as u32, end as u32).as_bytes());
+        at = end;
+    }
+    scan.finish().map(|_| ())
 }
 
 fn upload_issue(message: &str, limit: Option<f64>) -> Failure {
@@ -695,21 +783,16 @@ fn upload_result(data: &JsValue) -> Result<JsValue, Failure> {
     Ok(o.into())
 }
 
-/// A callback body as a JS value: text and bytes are parsed, objects used as given.
+/// A callback body as a JS value, measured and parsed in JS (see `callbackJson`): the body is
+/// never copied into wasm, and an object body is read once, through JSON.
 pub fn callback_json(body: &JsValue) -> Result<JsValue, Failure> {
-    let text = if body.is_string()
-        || !body.is_object()
-        || js_sys::ArrayBuffer::is_view(body)
-        || body.is_instance_of::<js_sys::ArrayBuffer>()
-    {
-        body_text(body)
-    } else {
-        return Ok(body.clone());
-    };
-    if text.len() > crate::callback::MAX_CALLBACK_BODY_BYTES {
-        return Err(webhook_failure(crate::callback::WebhookProblem::TooLarge));
+    use crate::callback::{WebhookProblem, MAX_CALLBACK_BODY_BYTES};
+    let out = callback_json_of(body, MAX_CALLBACK_BODY_BYTES as u32);
+    match out.field("fail").and_then(|f| f.string()).as_deref() {
+        None => Ok(out.get("value").unwrap_or(JsValue::NULL)),
+        Some("too_large") => Err(webhook_failure(WebhookProblem::TooLarge)),
+        Some(_) => Err(webhook_failure(WebhookProblem::Malformed)),
     }
-    JsValue::parse_json(&text).ok_or_else(|| webhook_failure(crate::callback::WebhookProblem::Malformed))
 }
 
 pub fn webhook_failure(problem: crate::callback::WebhookProblem) -> Failure {
@@ -746,10 +829,12 @@ pub async fn verify_callback(
     hmac_key: &ApiKey,
     tolerance_s: Option<f64>,
 ) -> Result<JsValue, Failure> {
-    use crate::callback::{check_timestamp, signed_message, signed_task_id, WebhookProblem, DEFAULT_TOLERANCE_SECONDS};
+    use crate::callback::{
+        check_timestamp, decode_signature, signed_message, signed_task_id, WebhookProblem, DEFAULT_TOLERANCE_SECONDS,
+    };
     let parsed = callback_json(body)?;
-    let timestamp = read_header(headers, "x-webhook-timestamp");
-    let signature = read_header(headers, "x-webhook-signature");
+    let timestamp = read_header(headers, "x-webhook-timestamp", MAX_HEADER_CHARS as u32);
+    let signature = read_header(headers, "x-webhook-signature", MAX_HEADER_CHARS as u32);
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return Err(webhook_failure(WebhookProblem::MissingHeaders));
     };
@@ -757,15 +842,16 @@ pub async fn verify_callback(
     let tolerance = tolerance_s.unwrap_or(DEFAULT_TOLERANCE_SECONDS);
     let now_s = now() / 1000.0;
     let ts = check_timestamp(&timestamp, now_s, tolerance).map_err(webhook_failure)?;
+    let signature = decode_signature(&signature).map_err(webhook_failure)?;
     let message = signed_message(&task_id, timestamp.trim());
-    let valid = JsFuture::from(hmac_verify(hmac_key.expose(), &message, &signature))
-        .await
-        .map(|v| v.is_truthy())
-        .unwrap_or(false);
+    let valid = match hmac_verify(hmac_key.expose(), &message, &signature) {
+        Ok(p) => JsFuture::from(p).await.map(|v| v.is_truthy()).unwrap_or(false),
+        Err(_) => false,
+    };
     if !valid {
         return Err(webhook_failure(WebhookProblem::SignatureMismatch));
     }
-    if !REPLAYS.with(|r| r.borrow_mut().first_time(signature.trim(), ts, now_s, tolerance)) {
+    if !REPLAYS.with(|r| r.borrow_mut().first_time(&message, ts, now_s, tolerance)) {
         return Err(webhook_failure(WebhookProblem::Replayed));
     }
     parse_callback(&parsed)

@@ -54,6 +54,9 @@ pub mod assumptions {
     pub const DEFAULT_REQUEST_TIMEOUT_MS: f64 = 60_000.0;
     /// Retries of a retryable failure by default.
     pub const DEFAULT_MAX_RETRIES: u32 = 2;
+    /// URLs (`image_url`, `callBackUrl`, upload URLs): the API documents no length limit. We refuse
+    /// longer than this (a generous bound for signed URLs), judged before the text is copied.
+    pub const URL_MAX_CHARS: usize = 4096;
     /// Uploaded files: the docs say 3 days, users report about 24 h (contract §3); plan for 24 h.
     pub const UPLOAD_RETENTION_MS: f64 = 24.0 * 3_600_000.0;
 }
@@ -61,3 +64,25 @@ pub mod assumptions {
 /// The production base URLs (contract §0, §3).
 pub const API_BASE_URL: &str = "https://api.kie.ai";
 pub const UPLOAD_BASE_URL: &str = "https://kieai.redpandaai.co";
+
+/// Limits of the JS boundary: what the wasm measures before copying a caller's or a server's
+/// data into its linear memory, which never shrinks (README, "The boundary rule").
+pub mod boundary {
+    /// A callback body (text, bytes or an object's JSON) larger than this is refused (`too_large`).
+    pub const MAX_CALLBACK_BODY_BYTES: usize = 1024 * 1024;
+    /// An API response body larger than this is refused (`invalid_response`); a record with a
+    /// 5000-character prompt is a few KB.
+    pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+    /// No single string longer than this (UTF-16 units) is copied into wasm; every field the SDK
+    /// reads is far shorter (prompts 5000, URLs 4096), so a longer one is refused by its rule.
+    pub const MAX_STRING_UNITS: usize = 65_536;
+    /// Elements read from one array, keys from one object.
+    pub const MAX_ITEMS: usize = 1024;
+    /// Header values read for webhook checks (a timestamp, a base64 SHA-256).
+    pub const MAX_HEADER_CHARS: usize = 128;
+    /// A taskId longer than this is refused without a request (Kie's ids are 32 hex digits).
+    pub const MAX_TASK_ID_CHARS: usize = 256;
+    /// Base64 text for the base64 upload: the encoding of `IMAGE_MAX_BYTES` with room for a
+    /// `data:` header and line breaks; longer is refused as too large before it is read.
+    pub const MAX_BASE64_CHARS: usize = (super::IMAGE_MAX_BYTES as usize).div_ceil(3) * 4 * 105 / 100 + 1024;
+}

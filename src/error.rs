@@ -127,14 +127,109 @@ pub fn kind_for_http_status(status: u16, body: &str) -> ErrorKind {
     }
 }
 
-/// `text` with every occurrence of `secret` replaced, so a server that echoes the key (or a
-/// proxy page that does) cannot carry it into an error. Empty or very short secrets are ignored:
-/// replacing "a" everywhere would mangle messages and protect nothing.
+/// The shortest run of a secret's characters treated as a leak of it.
+pub const SECRET_FRAGMENT_CHARS: usize = 12;
+
+/// `text` with the secret scrubbed in every form a server might echo it: exact, case-changed,
+/// base64 (standard or URL-safe, at any alignment), or any run of `SECRET_FRAGMENT_CHARS`
+/// characters of either. Each leak becomes "[redacted]". Secrets shorter than that fragment are
+/// matched whole (case-insensitively); under 4 characters they are ignored (replacing "a"
+/// everywhere would mangle messages and protect nothing).
 pub fn redact(text: &str, secret: &str) -> String {
     if secret.len() < 4 {
         return text.to_owned();
     }
-    text.replace(secret, "[redacted]")
+    let needles = leak_forms(secret);
+    let window = SECRET_FRAGMENT_CHARS.min(secret.len());
+    let bytes = text.as_bytes();
+    // Byte ranges to replace, found on ASCII-lowercased windows (keys and base64 are ASCII).
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i + window <= bytes.len() {
+        let hit = if text.is_char_boundary(i) {
+            needles
+                .iter()
+                .filter_map(|n| longest_match_at(bytes, i, n, window))
+                .max()
+        } else {
+            None
+        };
+        // A non-ASCII secret could match part of a character: end on a boundary.
+        let hit = hit.map(|len| {
+            (len..=bytes.len() - i)
+                .find(|&l| text.is_char_boundary(i + l))
+                .unwrap_or(bytes.len() - i)
+        });
+        match hit {
+            Some(len) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("[redacted]");
+                i += len;
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    if copied == 0 {
+        return text.to_owned();
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Lowercased byte strings whose runs of `window` characters count as the secret: the secret
+/// and the stable middle of its base64 at each of the three alignments, in both alphabets.
+fn leak_forms(secret: &str) -> Vec<Vec<u8>> {
+    let mut forms = vec![secret.as_bytes().to_ascii_lowercase()];
+    for shift in 0..3 {
+        let mut padded = vec![0u8; shift];
+        padded.extend_from_slice(secret.as_bytes());
+        let encoded = base64_std(&padded);
+        // The first 4 characters depend on what precedes the secret, the last 4 on what follows.
+        let start = if shift == 0 { 0 } else { 4 };
+        let end = encoded.len().saturating_sub(4);
+        if end > start + 4 {
+            let core = &encoded[start..end];
+            forms.push(core.to_ascii_lowercase());
+            let url_safe: Vec<u8> = core
+                .iter()
+                .map(|&c| match c {
+                    b'+' => b'-',
+                    b'/' => b'_',
+                    c => c,
+                })
+                .collect();
+            forms.push(url_safe.to_ascii_lowercase());
+        }
+    }
+    forms
+}
+
+/// The length of the longest run starting at `text[at]` that is a substring (ASCII case-folded)
+/// of `needle`, when it is at least `window` bytes long.
+fn longest_match_at(text: &[u8], at: usize, needle: &[u8], window: usize) -> Option<usize> {
+    let mut best = 0;
+    for start in 0..needle.len() {
+        let n = text[at..]
+            .iter()
+            .zip(&needle[start..])
+            .take_while(|(a, b)| a.to_ascii_lowercase() == **b)
+            .count();
+        best = best.max(n);
+    }
+    (best >= window).then_some(best)
+}
+
+fn base64_std(bytes: &[u8]) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(A[((n >> (18 - 6 * i)) & 63) as usize]);
+        }
+    }
+    out
 }
 
 /// An API key that never prints itself.
@@ -202,6 +297,32 @@ mod tests {
     #[test]
     fn redaction_and_debug() {
         assert_eq!(redact("bad key sk-12345 here", "sk-12345"), "bad key [redacted] here");
+        let key = "kie_live_0123456789abcdefXYZ";
+        let b64 = |s: &str| String::from_utf8(base64_std(s.as_bytes())).unwrap();
+        for leak in [
+            key.to_owned(),
+            key.to_uppercase(),
+            key.to_lowercase(),
+            b64(key),
+            b64(&format!("Bearer {key}")),
+            b64(&format!("x{key}")),
+            b64(&format!("xy{key}")),
+            b64(key).replace('+', "-").replace('/', "_"),
+            key[..20].to_owned(),
+            key[5..17].to_owned(),
+        ] {
+            let out = redact(&format!("echo: {leak} end"), key);
+            assert!(out.contains("[redacted]") && !out.contains(&leak), "{leak} -> {out}");
+        }
+        assert_eq!(redact("nothing here at all", key), "nothing here at all");
+        let odd = "ключ-секретный-123456";
+        assert!(!redact(&format!("x {odd} é"), odd).contains("секрет"));
+        assert_eq!(redact("aé", "\u{e9}\u{e9}\u{e9}\u{e9}"), "aé");
+        assert_eq!(
+            redact("kie_live_01 short run", key),
+            "kie_live_01 short run",
+            "11 characters is not a leak"
+        );
         let key = ApiKey::new("sk-very-secret".into());
         assert!(!format!("{key:?}").contains("sk-very-secret"));
         assert_eq!(key.expose(), "sk-very-secret");

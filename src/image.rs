@@ -76,27 +76,62 @@ fn b64_value(c: u8) -> Option<u8> {
 /// Checks base64 text the way the upload API will decode it, without decoding all of it:
 /// the alphabet, the padding, the decoded size (<= 10 MB) and the format from the first bytes.
 pub fn check_base64_image(payload: &str) -> Result<(&'static str, u64), ImageProblem> {
-    let bytes = payload.as_bytes();
-    let body: Vec<u8> = bytes.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-    let unpadded = body.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
-    if unpadded == 0 {
-        return Err(ImageProblem::Empty);
+    let mut scan = Base64Scan::default();
+    scan.feed(payload.as_bytes());
+    scan.finish()
+}
+
+/// `check_base64_image` over text that arrives in pieces (the wasm reads a long string from JS
+/// a slice at a time, so it never holds a 14 MB copy).
+#[derive(Default)]
+pub struct Base64Scan {
+    /// Alphabet characters seen (whitespace skipped).
+    data: u64,
+    /// `=` seen after the data.
+    pad: u64,
+    invalid: bool,
+    head: Vec<u8>,
+}
+
+impl Base64Scan {
+    pub fn feed(&mut self, chunk: &[u8]) {
+        for &c in chunk {
+            if c.is_ascii_whitespace() {
+                continue;
+            }
+            match (c, b64_value(c)) {
+                (b'=', _) => self.pad += 1,
+                (_, Some(_)) if self.pad == 0 => {
+                    if self.head.len() < 16 {
+                        self.head.push(c);
+                    }
+                    self.data += 1;
+                }
+                _ => self.invalid = true,
+            }
+        }
     }
-    if body.len() - unpadded > 2 || body[..unpadded].iter().any(|&c| b64_value(c).is_none()) || unpadded % 4 == 1 {
-        return Err(ImageProblem::NotBase64);
+
+    pub fn finish(self) -> Result<(&'static str, u64), ImageProblem> {
+        if self.data == 0 && !self.invalid {
+            return Err(ImageProblem::Empty);
+        }
+        if self.invalid || self.pad > 2 || self.data % 4 == 1 {
+            return Err(ImageProblem::NotBase64);
+        }
+        let size = (self.data * 3) / 4;
+        if size > IMAGE_MAX_BYTES {
+            return Err(ImageProblem::TooLarge);
+        }
+        let mut head = Vec::with_capacity(12);
+        for chunk in self.head.chunks(4) {
+            let v: Vec<u8> = chunk.iter().filter_map(|&c| b64_value(c)).collect();
+            let n = v.iter().fold(0u32, |a, &d| (a << 6) | u32::from(d)) << (6 * (4 - v.len()));
+            let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            head.extend_from_slice(&out[..v.len().saturating_sub(1)]);
+        }
+        sniff_image(&head).map(|m| (m, size)).ok_or(ImageProblem::NotAnImage)
     }
-    let size = (unpadded as u64 * 3) / 4;
-    if size > IMAGE_MAX_BYTES {
-        return Err(ImageProblem::TooLarge);
-    }
-    let mut head = Vec::with_capacity(12);
-    for chunk in body[..unpadded.min(16)].chunks(4) {
-        let v: Vec<u8> = chunk.iter().filter_map(|&c| b64_value(c)).collect();
-        let n = v.iter().fold(0u32, |a, &d| (a << 6) | u32::from(d)) << (6 * (4 - v.len()));
-        let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        head.extend_from_slice(&out[..v.len().saturating_sub(1)]);
-    }
-    sniff_image(&head).map(|m| (m, size)).ok_or(ImageProblem::NotAnImage)
 }
 
 #[cfg(test)]
@@ -140,5 +175,18 @@ mod tests {
         let big = "A".repeat(14_000_000);
         assert_eq!(check_base64_image(&big), Err(ImageProblem::TooLarge));
         assert_eq!(check_base64_image("/9j/4AAQSkZJRg=="), Ok(("image/jpeg", 10)));
+        assert_eq!(
+            check_base64_image("iVBO=Rw0KGgo"),
+            Err(ImageProblem::NotBase64),
+            "data after padding"
+        );
+        // In pieces, split anywhere, the answer is the same.
+        let text = "iVBORw0KGgoAAAANSUhEUg==";
+        for at in 0..text.len() {
+            let mut scan = Base64Scan::default();
+            scan.feed(text[..at].as_bytes());
+            scan.feed(text[at..].as_bytes());
+            assert_eq!(scan.finish(), Ok(("image/png", 16)));
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
 use crate::contract::MODEL_ID;
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::error::{ApiKey, ErrorKind};
-use crate::jsview::{object, set};
+use crate::jsview::{object, set, snapshot};
 use crate::model::CreateTaskBody;
 use crate::validate::{self, did_you_mean, Issue, Mode};
 use crate::view::{Kind, View};
@@ -235,6 +235,11 @@ fn validation_failure(issues: &[Issue]) -> Failure {
 /// issue at once.
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
 pub fn validate(#[wasm_bindgen(unchecked_param_type = "CreateTaskRequest")] request: JsValue) -> JsValue {
+    let request = snapshot(
+        &request,
+        &validate::BODY_FIELDS,
+        Some(("input", &validate::INPUT_FIELDS)),
+    );
     let issues = validate::validate_body_in(Mode::Check, &request)
         .err()
         .unwrap_or_default();
@@ -251,6 +256,8 @@ pub fn build_create_task_body(
     #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "BuildOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
+    let input = snapshot(&input, &validate::INPUT_FIELDS, None);
+    let options = options.map(|o| snapshot(&o, &validate::OPTION_FIELDS, None));
     match validate::validate_input_in(Mode::Check, &input, options.as_ref()) {
         Ok(checked) => Ok(body_object(&input, &checked).into()),
         Err(issues) => Err(validation_failure(&issues).into_js(None)),
@@ -283,7 +290,7 @@ pub struct KlingClient {
     inner: Rc<Client>,
 }
 
-const CLIENT_OPTIONS: [&str; 7] = [
+static CLIENT_OPTIONS: [&str; 7] = [
     "apiKey",
     "baseUrl",
     "uploadBaseUrl",
@@ -345,16 +352,18 @@ impl KlingClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: Option<JsValue>,
     ) -> Result<KlingClient, JsValue> {
-        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), &CLIENT_OPTIONS, None);
         let mut issues = Vec::new();
-        if !matches!(opts.kind(), Kind::Object | Kind::Undefined | Kind::Null) {
+        if opts.kind() == Kind::Unreadable {
+            issues.push(validate::unreadable("options"));
+        } else if !matches!(opts.kind(), Kind::Object | Kind::Undefined | Kind::Null) {
             issues.push(option_issue(
                 "options",
                 validate::IssueCode::InvalidType,
                 "options must be an object",
             ));
         }
-        for key in opts.keys() {
+        for key in opts.keys().into_iter().filter(|_| opts.kind() == Kind::Object) {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
                 let mut m = String::from("unknown option \"");
                 m.push_str(&key);
@@ -383,19 +392,16 @@ impl KlingClient {
         };
         let base_url = read_base_url(&opts, "baseUrl", API_BASE_URL, &mut issues);
         let upload_base_url = read_base_url(&opts, "uploadBaseUrl", UPLOAD_BASE_URL, &mut issues);
-        let fetch = match opts.field("fetch") {
-            None => None,
-            Some(f) => match f.dyn_into::<Function>() {
-                Ok(f) => Some(f),
-                Err(_) => {
-                    issues.push(option_issue(
-                        "fetch",
-                        validate::IssueCode::InvalidType,
-                        "must be a function",
-                    ));
-                    None
-                }
-            },
+        let fetch = match function_arg(&opts, "fetch") {
+            Ok(f) => f,
+            Err(_) => {
+                issues.push(option_issue(
+                    "fetch",
+                    validate::IssueCode::InvalidType,
+                    "must be a function",
+                ));
+                None
+            }
         };
         let timeout_ms = read_ms(&opts, "timeoutMs", assumptions::DEFAULT_REQUEST_TIMEOUT_MS, &mut issues);
         let max_retries = match opts.field("maxRetries") {
@@ -465,7 +471,7 @@ impl KlingClient {
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(
         &self,
-        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
         let ops = self.ops();
@@ -478,7 +484,7 @@ impl KlingClient {
     #[wasm_bindgen(js_name = waitForTask, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_task(
         &self,
-        task_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<JsValue>,
     ) -> Promise {
         let ops = self.ops();
@@ -526,7 +532,7 @@ impl KlingClient {
     #[wasm_bindgen(js_name = getDownloadUrl, unchecked_return_type = "Promise<string>")]
     pub fn get_download_url(
         &self,
-        url: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
         let ops = self.ops();
@@ -584,8 +590,9 @@ impl Ops {
         Ok(o.into())
     }
 
-    async fn get_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let signal = signal_of(options.as_ref());
+    async fn get_task(&self, task_id: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let task_id = task_id_arg(&task_id).map_err(|f| self.throw(f))?;
+        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
         let call = CallOptions {
             signal: signal.as_ref(),
             timeout_ms: None,
@@ -596,10 +603,11 @@ impl Ops {
         }
     }
 
-    async fn wait_for_task(&self, task_id: String, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    async fn wait_for_task(&self, task_id: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let task_id = task_id_arg(&task_id).map_err(|f| self.throw(f))?;
         let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts));
-        let on_progress = opts.field("onProgress").and_then(|f| f.dyn_into::<Function>().ok());
+        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
+        let on_progress = function_arg(&opts, "onProgress").map_err(|f| self.throw(f))?;
         let wait = WaitOptions {
             signal: signal.as_ref(),
             timeout_ms: opts.field("timeoutMs").and_then(|v| v.number()).filter(|n| *n > 0.0),
@@ -622,7 +630,8 @@ impl Ops {
 
     async fn generate(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts));
+        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
+        let input = snapshot(&input, &validate::INPUT_FIELDS, None);
         let input = self
             .with_uploaded_image(input, &opts, signal.as_ref())
             .await
@@ -638,7 +647,7 @@ impl Ops {
             .create(&input, Some(&create_opts.into()))
             .await
             .map_err(|f| self.throw(f))?;
-        let task = self.wait_for_task(task_id.clone(), Some(opts)).await?;
+        let task = self.wait_for_task(JsValue::from_str(&task_id), Some(opts)).await?;
         let video = task
             .get("videoUrls")
             .map(|u| u.items())
@@ -653,14 +662,14 @@ impl Ops {
 
     async fn upload_image(&self, source: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts));
+        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
         self.upload(&source, &opts, signal.as_ref())
             .await
             .map_err(|f| self.throw(f))
     }
 
     async fn get_credits(&self, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let signal = signal_of(options.as_ref());
+        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
         self.inner
             .credits(&CallOptions {
                 signal: signal.as_ref(),
@@ -670,8 +679,9 @@ impl Ops {
             .map_err(|f| self.throw(f))
     }
 
-    async fn get_download_url(&self, url: String, options: Option<JsValue>) -> Result<String, JsValue> {
-        let signal = signal_of(options.as_ref());
+    async fn get_download_url(&self, url: JsValue, options: Option<JsValue>) -> Result<String, JsValue> {
+        let url = text_arg(&url, "url", assumptions::URL_MAX_CHARS).map_err(|f| self.throw(f))?;
+        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
         self.inner
             .download_url(
                 &url,
@@ -691,7 +701,7 @@ impl Ops {
                 crate::callback::WebhookProblem::Malformed,
             )));
         };
-        self.get_task(task_id, options).await
+        self.get_task(JsValue::from_str(&task_id), options).await
     }
 
     async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
@@ -731,7 +741,8 @@ impl Ops {
         if !local {
             return Ok(input);
         }
-        let copy: JsValue = Object::assign(&Object::new(), input.unchecked_ref()).into();
+        // `input` is already a snapshot (a fresh object); a second one is ours to change.
+        let copy = snapshot(&input, &validate::INPUT_FIELDS, None);
         crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
         validate::validate_input_in(Mode::Check, &copy, None).map_err(|issues| validation_failure(&issues))?;
         let uploaded = self.upload(&image, opts, signal).await?;
@@ -744,12 +755,15 @@ impl Ops {
     }
 
     async fn create(&self, input: &JsValue, options: Option<&JsValue>) -> Result<String, Failure> {
+        let input = &snapshot(input, &validate::INPUT_FIELDS, None);
+        let options = options.map(|o| snapshot(o, &validate::OPTION_FIELDS, None));
+        let options = options.as_ref();
         // Only callBackUrl (and signal) are body-relevant options.
         let checked =
             validate::validate_input_in(Mode::Check, input, options).map_err(|issues| validation_failure(&issues))?;
         let text = JSON::stringify(&body_object(input, &checked))
             .map_err(|_| Failure::new(ErrorKind::Validation, "input: could not be serialised"))?;
-        let signal = signal_of(options);
+        let signal = signal_of(options)?;
         let call = CallOptions {
             signal: signal.as_ref(),
             timeout_ms: None,
@@ -830,6 +844,72 @@ async fn verify_callback_job(options: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|f| f.into_js(Some(&key)))
 }
 
-fn signal_of(options: Option<&JsValue>) -> Option<AbortSignal> {
-    options?.field("signal")?.dyn_into::<AbortSignal>().ok()
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = signalOf)]
+    fn signal_of_js(options: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = functionOf)]
+    fn function_of_js(options: &JsValue, key: &str) -> JsValue;
+}
+
+/// `options.signal`: absent, a real AbortSignal, or a validation error (never silently ignored).
+fn signal_of(options: Option<&JsValue>) -> Result<Option<AbortSignal>, Failure> {
+    let Some(options) = options else { return Ok(None) };
+    let s = signal_of_js(options);
+    if s.is_undefined() {
+        Ok(None)
+    } else if s.is_null() {
+        Err(argument_failure("options.signal", "must be an AbortSignal"))
+    } else {
+        Ok(Some(s.unchecked_into()))
+    }
+}
+
+/// `options[key]` as a function: absent, the function, or a validation error.
+fn function_arg(options: &JsValue, key: &'static str) -> Result<Option<Function>, Failure> {
+    let f = function_of_js(options, key);
+    if f.is_undefined() {
+        Ok(None)
+    } else if f.is_null() {
+        let mut path = String::from("options.");
+        path.push_str(key);
+        Err(argument_failure(&path, "must be a function"))
+    } else {
+        Ok(Some(f.unchecked_into()))
+    }
+}
+
+/// A string argument, measured before it is copied: a validation error for anything else.
+fn text_arg(value: &JsValue, path: &str, max: usize) -> Result<String, Failure> {
+    match value.text_stats() {
+        Some((len, _)) if len > max => {
+            let mut m = String::from("must be at most ");
+            m.push_str(&crate::model::itoa(max as u64));
+            m.push_str(" characters");
+            let mut f = argument_failure(path, &m);
+            f.issues = Some(issue_list(path, validate::IssueCode::TooLong, &m, Some(max as f64)));
+            Err(f)
+        }
+        Some(_) => Ok(value.string().unwrap_or_default()),
+        None => {
+            let mut m = String::from("must be a string (got ");
+            m.push_str(value.kind().noun());
+            m.push(')');
+            Err(argument_failure(path, &m))
+        }
+    }
+}
+
+fn task_id_arg(value: &JsValue) -> Result<String, Failure> {
+    text_arg(value, "taskId", crate::contract::boundary::MAX_TASK_ID_CHARS)
+}
+
+/// A validation failure with one `invalid_type` issue at `path`.
+fn argument_failure(path: &str, message: &str) -> Failure {
+    let mut m = String::from(path);
+    m.push_str(": ");
+    m.push_str(message);
+    let mut f = Failure::new(ErrorKind::Validation, m);
+    f.issues = Some(issue_list(path, validate::IssueCode::InvalidType, message, None));
+    f
 }

@@ -1,8 +1,9 @@
 //! `View` over `JsValue`: reads JS objects through `Reflect` and parses JSON with the host's
 //! `JSON.parse`, so the wasm carries no JSON parser of its own.
 
+use crate::contract::boundary::{MAX_ITEMS, MAX_STRING_UNITS};
 use crate::view::{Kind, View};
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Object, JSON};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +15,18 @@ extern "C" {
     fn kind_of(value: &JsValue) -> u8;
     #[wasm_bindgen(js_name = fieldOf)]
     fn field_of(value: &JsValue, key: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = propOf)]
+    fn prop_of(value: &JsValue, key: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = ownKeys)]
+    fn own_keys(value: &JsValue, max: u32) -> Array;
+    #[wasm_bindgen(js_name = itemsOf)]
+    fn items_of(value: &JsValue, max: u32) -> Array;
+    #[wasm_bindgen(js_name = stringOf)]
+    fn string_of(value: &JsValue, max: u32) -> Option<String>;
+    #[wasm_bindgen(js_name = textSlice)]
+    pub fn text_slice(text: &JsValue, start: u32, end: u32) -> String;
+    #[wasm_bindgen(js_name = snapshot)]
+    fn snapshot_of(value: &JsValue, known: &JsValue, nested_key: &JsValue, nested_known: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = unknownKeys)]
     fn unknown_keys_of(value: &JsValue, known: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = setProp)]
@@ -67,21 +80,20 @@ impl View for JsValue {
             4 => Kind::String,
             5 => Kind::Array,
             6 => Kind::Object,
+            7 => Kind::Unreadable,
             // undefined, bigint, symbol: nothing the API takes; they read as "not given".
             _ => Kind::Undefined,
         }
     }
     fn string(&self) -> Option<String> {
-        self.as_string()
+        // Measured in JS first: an oversized string is never copied into wasm memory.
+        string_of(self, MAX_STRING_UNITS as u32)
     }
     fn number(&self) -> Option<f64> {
         self.as_f64()
     }
     fn get(&self, key: &'static str) -> Option<Self> {
-        if !self.is_object() {
-            return None;
-        }
-        Reflect::get(self, &js_key(key)).ok().filter(|v| !v.is_undefined())
+        Some(prop_of(self, &js_key(key))).filter(|v| !v.is_undefined())
     }
     fn field(&self, key: &'static str) -> Option<Self> {
         Some(field_of(self, &js_key(key))).filter(|v| !v.is_undefined())
@@ -94,24 +106,17 @@ impl View for JsValue {
         found
             .unchecked_into::<Array>()
             .iter()
-            .filter_map(|k| k.as_string())
+            .filter_map(|k| k.string())
             .collect()
     }
     fn keys(&self) -> Vec<String> {
-        if !self.is_object() || Array::is_array(self) {
-            return Vec::new();
-        }
-        Object::keys(self.unchecked_ref::<Object>())
+        own_keys(self, MAX_ITEMS as u32)
             .iter()
-            .filter_map(|k| k.as_string())
+            .filter_map(|k| k.string())
             .collect()
     }
     fn items(&self) -> Vec<Self> {
-        if Array::is_array(self) {
-            self.unchecked_ref::<Array>().iter().collect()
-        } else {
-            Vec::new()
-        }
+        items_of(self, MAX_ITEMS as u32).iter().collect()
     }
     fn text_stats(&self) -> Option<(usize, bool)> {
         let stats = text_stats_of(self);
@@ -120,6 +125,20 @@ impl View for JsValue {
     fn parse_json(text: &str) -> Option<Self> {
         JSON::parse(text).ok()
     }
+}
+
+/// A stable copy of a caller's object (see `snapshot` in runtime.js): `known` fields and other
+/// own keys read once each, `nested`'s object likewise. Validate and build from the copy.
+pub fn snapshot(
+    value: &JsValue,
+    known: &'static [&'static str],
+    nested: Option<(&'static str, &'static [&'static str])>,
+) -> JsValue {
+    let (key, inner) = match nested {
+        Some((k, list)) => (js_key(k), known_array(list)),
+        None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+    };
+    snapshot_of(value, &known_array(known), &key, &inner)
 }
 
 /// A fresh plain object.

@@ -22,6 +22,8 @@ pub enum IssueCode {
     NeedsUpload,
     InvalidImage,
     UnknownField,
+    /// Reading the value threw (a getter, a revoked Proxy); nothing is sent.
+    Unreadable,
 }
 
 impl IssueCode {
@@ -39,6 +41,7 @@ impl IssueCode {
             IssueCode::NeedsUpload => "needs_upload",
             IssueCode::InvalidImage => "invalid_image",
             IssueCode::UnknownField => "unknown_field",
+            IssueCode::Unreadable => "unreadable",
         }
     }
 }
@@ -69,9 +72,9 @@ impl Issue {
     }
 }
 
-static BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
-static INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
-static OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
+pub static BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
+pub static INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
+pub static OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
 
 /// Whether validation also copies the long texts into the body it returns. `Check` leaves
 /// `prompt` and `negative_prompt` empty: the wasm then builds the JS body from the caller's own
@@ -103,7 +106,9 @@ pub fn validate_body_in<V: View>(mode: Mode, body: &V) -> Result<CreateTaskBody,
         issues.push(unknown_field(&key, &key, &BODY_FIELDS, hint));
     }
     if let Some(model) = body.field("model") {
-        if model.string().as_deref() != Some(MODEL_ID) {
+        if model.kind() == Kind::Unreadable {
+            issues.push(unreadable("model"));
+        } else if model.string().as_deref() != Some(MODEL_ID) {
             let mut m = String::from("model must be \"");
             m.push_str(MODEL_ID);
             m.push_str("\" (this SDK is for Kling V2.1 Standard only)");
@@ -244,6 +249,10 @@ fn check_duration<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Option
     let Some(value) = value else {
         return Duration::parse(assumptions::DEFAULT_DURATION);
     };
+    if value.kind() == Kind::Unreadable {
+        issues.push(unreadable(PATH));
+        return None;
+    }
     match value.string() {
         Some(s) => match Duration::parse(&s) {
             Some(d) => Some(d),
@@ -342,6 +351,9 @@ fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
         ));
         return None;
     };
+    if too_long_url(value, PATH, issues) {
+        return None;
+    }
     let Some(url) = value.string() else {
         issues.push(type_issue(PATH, "image_url must be a URL string", value.kind()));
         return None;
@@ -368,6 +380,9 @@ fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
 
 fn check_callback_url<V: View>(value: Option<&V>, path: &str, issues: &mut Vec<Issue>) -> Option<String> {
     let value = value?;
+    if too_long_url(value, path, issues) {
+        return None;
+    }
     let Some(url) = value.string() else {
         issues.push(type_issue(path, "callBackUrl must be a URL string", value.kind()));
         return None;
@@ -458,7 +473,36 @@ fn valid_port_digits(digits: &str) -> bool {
     }
 }
 
+/// A URL string over the limit, judged by its length alone (so it is never copied).
+fn too_long_url<V: View>(value: &V, path: &str, issues: &mut Vec<Issue>) -> bool {
+    let max = assumptions::URL_MAX_CHARS;
+    match value.text_stats() {
+        Some((count, _)) if count > max => {
+            let mut m = String::from("the URL must be at most ");
+            m.push_str(&itoa(max as u64));
+            m.push_str(" characters (got ");
+            m.push_str(&itoa(count as u64));
+            m.push(')');
+            issues.push(Issue::new(path, IssueCode::TooLong, m).with_limit(max as f64));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The issue for a value whose read threw.
+pub fn unreadable(path: &str) -> Issue {
+    Issue::new(
+        path,
+        IssueCode::Unreadable,
+        "reading this value threw (a throwing getter or a revoked Proxy); nothing was sent".into(),
+    )
+}
+
 fn type_issue(path: &str, what: &str, got: Kind) -> Issue {
+    if got == Kind::Unreadable {
+        return unreadable(if path.is_empty() { "request" } else { path });
+    }
     let mut m = String::from(what);
     m.push_str(" (got ");
     m.push_str(got.noun());

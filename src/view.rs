@@ -12,6 +12,8 @@ pub enum Kind {
     String,
     Array,
     Object,
+    /// A JS value whose read threw (a throwing getter, a revoked Proxy): reported at its path.
+    Unreadable,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
             Kind::String => "a string",
             Kind::Array => "an array",
             Kind::Object => "an object",
+            Kind::Unreadable => "a value that threw when read",
         }
     }
 }
