@@ -4,16 +4,10 @@
 //
 // The boundary rule (README, "Architecture"): no JS exception may unwind through wasm frames.
 // Every function here that the wasm imports is either declared `catch` on the Rust side (its
-// exception comes back as a `Result`) or listed in TOTAL below: it catches everything itself and
-// says so in its return value. `scripts/check-boundary.mjs` fails the build when an import is
-// neither, and tests/js/boundary.test.mjs calls every TOTAL function with hostile values.
-
-/** Imports that never throw, whatever they are given (checked by the build and the tests). */
-export const TOTAL = [
-  "kindOf", "fieldOf", "propOf", "unknownKeys", "ownKeys", "itemsOf", "stringOf", "textStats",
-  "textSlice", "setProp", "snapshot", "readHeader", "callbackJson", "describeError", "isBinary",
-  "binarySize", "signalOf", "isAborted", "functionOf", "encodeQuery", "now", "inBrowserPage", "makeError",
-];
+// exception comes back as a `Result`) or marked `@total` in its doc comment: it catches
+// everything itself and says so in its return value. `scripts/check-boundary.mjs` fails the
+// build when an import is neither, and tests/js/boundary.test.mjs calls every `@total` function
+// with hostile values.
 
 /** Every failure the SDK throws. `kind` is a stable string; see the README for the list. */
 export class KieError extends Error {
@@ -28,12 +22,9 @@ export class KieError extends Error {
   }
 }
 
+/** Builds the error from the wasm's own strings and a fresh plain object: cannot throw. @total */
 export function makeError(kind, message, fields) {
-  try {
-    return new KieError(kind, message, fields);
-  } catch {
-    return new KieError(kind, message, {});
-  }
+  return new KieError(kind, message, fields);
 }
 
 /** Stands in for a value whose read threw (a getter, a revoked or trapping Proxy): the wasm
@@ -41,7 +32,8 @@ export function makeError(kind, message, fields) {
 const UNREADABLE = Object.freeze({ unreadable: true });
 
 /** A value's JSON kind as a small number, in one call: 0 undefined (and bigint, symbol), 1 null,
- *  2 boolean, 3 number, 4 string, 5 array, 6 object or function, 7 unreadable. */
+ *  2 boolean, 3 number, 4 string, 5 array, 6 object or function, 7 unreadable.
+ *  @total */
 export function kindOf(v) {
   if (v === null) return 1;
   if (v === UNREADABLE) return 7;
@@ -64,13 +56,14 @@ export function kindOf(v) {
 // several (the validator asks a few dozen of them per call).
 
 /** `v[key]`, undefined when `v` is not an object or the value is null or undefined, UNREADABLE
- *  when reading it throws. */
+ *  when reading it throws.
+ *  @total */
 export function fieldOf(v, key) {
   const x = propOf(v, key);
   return x === null ? undefined : x;
 }
 
-/** `v[key]` (null kept), undefined for non-objects, UNREADABLE when reading throws. */
+/** `v[key]` (null kept), undefined for non-objects, UNREADABLE when reading throws. @total */
 export function propOf(v, key) {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return undefined;
   try {
@@ -81,7 +74,8 @@ export function propOf(v, key) {
 }
 
 /** Own keys of a non-array object with a defined value that `known` lacks; null when none or
- *  when they cannot be listed (the object itself is then reported as unreadable by kindOf). */
+ *  when they cannot be listed (the object itself is then reported as unreadable by kindOf).
+ *  @total */
 export function unknownKeys(v, known) {
   try {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return null;
@@ -96,7 +90,8 @@ export function unknownKeys(v, known) {
 }
 
 /** Up to `max` own enumerable keys of a plain object; an empty array when there are none or
- *  they cannot be listed. */
+ *  they cannot be listed.
+ *  @total */
 export function ownKeys(v, max) {
   try {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return [];
@@ -106,7 +101,7 @@ export function ownKeys(v, max) {
   }
 }
 
-/** Up to `max` elements of an array, read once each (a throwing element reads as UNREADABLE). */
+/** Up to `max` elements of an array, read once each (a throwing element reads as UNREADABLE). @total */
 export function itemsOf(v, max) {
   const out = [];
   try {
@@ -126,22 +121,23 @@ export function itemsOf(v, max) {
 }
 
 /** The string, or undefined for a non-string or one longer than `max` UTF-16 units (measured
- *  here, so an oversized string is never copied into wasm memory). */
+ *  here, so an oversized string is never copied into wasm memory).
+ *  @total */
 export function stringOf(v, max) {
   return typeof v === "string" && v.length <= max ? v : undefined;
 }
 
-/** -1 for a non-string, else its UTF-16 length * 2, plus 1 when it is blank to `trim`. */
+/** -1 for a non-string, else its UTF-16 length * 2, plus 1 when it is blank to `trim`. @total */
 export function textStats(v) {
   return typeof v === "string" ? v.length * 2 + (v.trim() === "" ? 1 : 0) : -1;
 }
 
-/** `s.slice(start, end)` for a string; "" otherwise. */
+/** `s.slice(start, end)` for a string; "" otherwise. @total */
 export function textSlice(s, start, end) {
   return typeof s === "string" ? s.slice(start, end) : "";
 }
 
-/** `o[key] = value` on an object the wasm just made (cannot throw). */
+/** `o[key] = value` on an object the wasm just made (cannot throw). @total */
 export function setProp(o, key, value) {
   try {
     o[key] = value;
@@ -156,7 +152,7 @@ export function setProp(o, key, value) {
  * Validation and the body written from it then see the same values however the original's
  * getters or Proxy traps behave. `nestedKey`'s object is copied the same way with `nestedKnown`.
  * Non-objects are returned as they are; an object that cannot be inspected becomes UNREADABLE.
- */
+ *  @total */
 export function snapshot(v, known, nestedKey, nestedKnown) {
   if (v === null || typeof v !== "object") return v;
   try {
@@ -237,7 +233,8 @@ export class Deadline {
 }
 
 /** `options.signal` checked to be a real AbortSignal: undefined when absent, the signal, or
- *  null when it is something else (a look-alike whose `aborted` throws, a plain object). */
+ *  null when it is something else (a look-alike whose `aborted` throws, a plain object).
+ *  @total */
 export function signalOf(options) {
   const s = propOf(options, "signal");
   if (s === undefined || s === null) return undefined;
@@ -252,7 +249,7 @@ export function signalOf(options) {
   return null;
 }
 
-/** Whether `signal` has aborted; true when asking throws (a signal that lies is not trusted). */
+/** Whether `signal` has aborted; true when asking throws (a signal that lies is not trusted). @total */
 export function isAborted(signal) {
   try {
     return !!signal.aborted;
@@ -261,14 +258,14 @@ export function isAborted(signal) {
   }
 }
 
-/** `options[key]` when it is a function; undefined when absent; null when it is something else. */
+/** `options[key]` when it is a function; undefined when absent; null when it is something else. @total */
 export function functionOf(options, key) {
   const f = propOf(options, key);
   if (f === undefined || f === null) return undefined;
   return typeof f === "function" ? f : null;
 }
 
-/** `encodeURIComponent(s)`, or null for text it refuses (a lone surrogate). */
+/** `encodeURIComponent(s)`, or null for text it refuses (a lone surrogate). @total */
 export function encodeQuery(s) {
   try {
     return encodeURIComponent(s);
@@ -277,24 +274,22 @@ export function encodeQuery(s) {
   }
 }
 
-/** True in a page (a key there is visible to every visitor); false in Node, Workers, Deno. */
+/** True in a page (a key there is visible to every visitor); false in Node, Workers, Deno. @total */
 export function inBrowserPage() {
   return typeof window !== "undefined" && typeof document !== "undefined";
 }
 
+/** @total */
 export function now() {
   return Date.now();
 }
 
-/** What a thrown value says, for a network error's message: never throws itself. */
+/** What a thrown value says, with its cause's message when it has one (Node's "fetch failed"
+ *  hides the reason there). @total */
 export function describeError(err) {
   try {
-    if (err instanceof Error) {
-      const m = String(err.message);
-      const c = err.cause instanceof Error ? String(err.cause.message) : "";
-      return c && c !== m ? `${m}: ${c}` : m;
-    }
-    return typeof err === "string" ? err : "";
+    const cause = err.cause?.message;
+    return String(cause && cause !== err.message ? `${err.message}: ${cause}` : err.message ?? err);
   } catch {
     return "";
   }
@@ -311,7 +306,8 @@ export async function hmacVerify(key, message, signature) {
 
 /** A header from a `Headers`, a `Request`/`Response`-like object or a plain object, any case;
  *  null when absent or unreadable. At most `max` + 1 characters come back, so an oversized
- *  value is seen as too long without being copied whole. */
+ *  value is seen as too long without being copied whole.
+ *  @total */
 export function readHeader(headers, name, max) {
   try {
     if (!headers || typeof headers !== "object") return null;
@@ -334,23 +330,16 @@ export function readHeader(headers, name, max) {
   }
 }
 
-/** UTF-8 length of `s`, counting no further than `max` + 1. */
+/** UTF-8 length of `s`, or more than `max` when it is longer than that (not counted further). */
 function utf8LengthUpTo(s, max) {
-  if (s.length > max) return max + 1;
-  if (s.length * 3 <= max) return s.length; // short enough whatever it holds
-  let n = 0;
-  for (let i = 0; i < s.length && n <= max; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
-  }
-  return n;
+  return s.length > max ? max + 1 : s.length * 3 <= max ? s.length : new TextEncoder().encode(s).length;
 }
 
 /**
  * A callback body parsed here, measured before anything reaches wasm memory: `{ value }`, or
  * `{ fail: "too_large" | "malformed" }`. Text and bytes are parsed; an object is copied through
  * JSON (so no getter or Proxy runs again later; cycles and BigInts are malformed).
- */
+ *  @total */
 export function callbackJson(body, max) {
   try {
     let text;
@@ -371,46 +360,23 @@ export function callbackJson(body, max) {
 
 /**
  * A fetch Response read with a cap: `{ status, retryAfter, text }`, `text` null when the body
- * is larger than `max` bytes (by Content-Length, or counted while streaming; the rest is never
- * read). Rejects when `res` is not a usable Response.
+ * is larger than `max` bytes (by Content-Length before reading, else by its length once read
+ * here in JS: either way it is measured before any of it is copied into wasm memory).
+ * Rejects when `res` is not a usable Response.
  */
 export async function readReply(res, max) {
   const status = res.status;
-  if (typeof status !== "number") throw new TypeError("fetch resolved with something that is not a Response");
+  if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
   const retryAfter = res.headers.get("retry-after");
-  const declared = Number(res.headers.get("content-length"));
-  const body = res.body;
-  if (declared > max) {
-    if (body) body.cancel().catch(() => {});
+  if (Number(res.headers.get("content-length")) > max) {
+    res.body?.cancel().catch(() => {});
     return { status, retryAfter, text: null };
   }
-  if (!body || typeof body.getReader !== "function") {
-    const text = await res.text();
-    return { status, retryAfter, text: utf8LengthUpTo(text, max) > max ? null : text };
-  }
-  const reader = body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      reader.cancel().catch(() => {});
-      return { status, retryAfter, text: null };
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return { status, retryAfter, text: new TextDecoder().decode(all) };
+  const text = await res.text();
+  return { status, retryAfter, text: utf8LengthUpTo(text, max) > max ? null : text };
 }
 
-/** Blob, File, ArrayBuffer or a typed array: bytes to upload. */
+/** Blob, File, ArrayBuffer or a typed array: bytes to upload. @total */
 export function isBinary(source) {
   try {
     return (typeof Blob !== "undefined" && source instanceof Blob) || source instanceof ArrayBuffer || ArrayBuffer.isView(source);
@@ -419,7 +385,7 @@ export function isBinary(source) {
   }
 }
 
-/** The size in bytes of a binary source, or -1 when it cannot be read. */
+/** The size in bytes of a binary source, or -1 when it cannot be read. @total */
 export function binarySize(source) {
   try {
     const n = source instanceof Blob ? source.size : source.byteLength;
@@ -453,7 +419,7 @@ export function uploadForm(source, mimeType, uploadPath, fileName) {
  */
 export function guardClient(Client) {
   const proto = Client.prototype;
-  const message = "this KlingClient was freed (free() was called), or the method was called without a client as `this`";
+  const message = "this KlingClient was freed, or its method was called without it as `this`";
   const fail = () =>
     new KieError("validation", message, {
       code: null, msg: null, status: null, retryable: false, maybeCreated: false, taskId: null,

@@ -2,14 +2,13 @@
 // through wasm frames. Every function the wasm imports must be one of
 //   - wrapped in wasm-bindgen's `handleError` (declared `catch` in Rust: the exception returns
 //     to Rust as an Err),
-//   - a function of js/runtime.js listed in its TOTAL array (it catches everything itself; the
-//     boundary tests call each one with hostile values), or
+//   - a function of js/runtime.js marked `@total` (it catches everything itself; the boundary
+//     tests call each one with hostile values), or
 //   - a wasm-bindgen, js-sys or web-sys import listed below with the reason it cannot throw.
 // A new import that is none of these fails the build with its name.
 // Usage: node scripts/check-boundary.mjs NAMES.json GLUE.js RUNTIME.js
 import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
+import { totalFunctions } from "./total-functions.mjs";
 
 const CANNOT_THROW = {
   __wbg___wbindgen_boolean_get: "typeof test",
@@ -56,13 +55,13 @@ const CANNOT_THROW = {
 const [namesPath, gluePath, runtimePath] = process.argv.slice(2);
 const { imports } = JSON.parse(readFileSync(namesPath, "utf8"));
 const glue = readFileSync(gluePath, "utf8");
-const { TOTAL } = await import(pathToFileURL(resolve(runtimePath)).href);
+const TOTAL = totalFunctions(runtimePath);
 const problems = [];
 
 // Functions of runtime.js the wasm imports directly (no glue wrapper).
 for (const [module, name] of imports) {
   if (module.startsWith("./snippets/") && !TOTAL.includes(name)) {
-    problems.push(`${name}: imported from runtime.js without catch and not in its TOTAL list`);
+    problems.push(`${name}: imported from runtime.js without catch and not marked @total`);
   }
 }
 
@@ -76,7 +75,7 @@ for (const [, key, , body] of glue.matchAll(entry)) {
   if (/^\s*return handleError\(/.test(body) || /\{ return handleError\(/.test(body)) continue;
   const called = snippetNames.filter((n) => new RegExp(`(^|[^.\\w$])${n}\\(`).test(body) || body.includes(`new ${n}(`));
   if (called.length) {
-    for (const n of called) if (!TOTAL.includes(n)) problems.push(`${key}: calls runtime.js ${n} without catch, and ${n} is not in TOTAL`);
+    for (const n of called) if (!TOTAL.includes(n)) problems.push(`${key}: calls runtime.js ${n} without catch, and ${n} is not marked @total`);
     continue;
   }
   const base = key.replace(/_[0-9a-f]{16}$/, "").replace(/_0+\d+$/, "");

@@ -35,5 +35,10 @@ glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
   if (!renamed.has(name)) fail(`wasm.${name} is not in the export mapping`);
   return `wasm.${renamed.get(name)}`;
 });
+// initSync's check for the pre-0.2.93 calling convention: our entries always pass `{ module }`.
+const legacy = /if \(module !== undefined\) \{\n\s+if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s+\(\{module\} = module\)\n\s+\} else \{\n\s+console\.warn\([^\n]*\)\n\s+\}\n\s+\}/;
+if (!legacy.test(glue)) fail("initSync's parameter check changed");
+glue = glue.replace(legacy, "({ module } = module);");
+
 writeFileSync(gluePath, glue);
 console.error(`minify-names: ${imports.length} imports, ${exports.length} exports renamed`);

@@ -217,10 +217,8 @@ extern "C" {
     fn resolve(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
-/// A request body: JSON text (from Rust, or a JS string left in JS), or a multipart form
-/// (whose boundary fetch sets).
-pub enum Body<'a> {
-    Json(&'a str),
+/// A request body: JSON text as a JS string, or a multipart form (whose boundary fetch sets).
+pub enum Body {
     JsJson(JsValue),
     Form(JsValue),
 }
@@ -238,7 +236,7 @@ impl Client {
         &self,
         method: &str,
         url: &str,
-        body: Option<&Body<'_>>,
+        body: Option<&Body>,
         call: &CallOptions<'_>,
     ) -> Result<Reply, Failure> {
         let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms)).map_err(|_| aborted())?;
@@ -279,7 +277,7 @@ impl Client {
         &self,
         method: &str,
         url: &str,
-        body: Option<&Body<'_>>,
+        body: Option<&Body>,
         deadline: &Deadline,
     ) -> Result<Reply, JsValue> {
         let headers = Headers::new()?;
@@ -292,10 +290,6 @@ impl Client {
         let init = RequestInit::new();
         init.set_method(method);
         match body {
-            Some(Body::Json(text)) => {
-                headers.set("Content-Type", "application/json")?;
-                init.set_body(&JsValue::from_str(text));
-            }
             Some(Body::JsJson(text)) => {
                 headers.set("Content-Type", "application/json")?;
                 init.set_body(text);
@@ -343,7 +337,7 @@ impl Client {
         op: Operation,
         method: &str,
         url: &str,
-        body: Option<&Body<'_>>,
+        body: Option<&Body>,
         call: &CallOptions<'_>,
     ) -> Result<JsValue, Failure> {
         let mut attempt = 0;
@@ -484,7 +478,7 @@ impl Client {
         let mut text = String::from("{\"url\":");
         crate::model::push_json_string(&mut text, url);
         text.push('}');
-        let body = Body::Json(&text);
+        let body = Body::JsJson(JsValue::from_str(&text));
         let data = self
             .call(
                 Operation::Read,
@@ -712,7 +706,7 @@ fn check_base64_source(source: &JsValue, len: usize) -> Result<(), crate::image:
     // Where the payload starts, in UTF-16 units (the header of a data: URL is ASCII).
     let start = if head.is_ascii() {
         let (payload, _) = base64_payload(&head);
-        if payload.is_empty() && head.trim_start().len() >= 5 && head.trim_start()[..5].eq_ignore_ascii_case("data:") {
+        if payload.is_empty() {
             return Err(ImageProblem::Empty);
         }
         payload.as_ptr() as usize - head.as_ptr() as usize

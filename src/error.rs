@@ -107,7 +107,11 @@ pub fn kind_for_api_code(code: i64, msg: &str) -> ErrorKind {
 
 /// Kie's "no such record (yet)" message.
 pub fn is_record_null(msg: &str) -> bool {
-    msg.to_ascii_lowercase().contains("recordinfo is null")
+    // A byte scan: str's substring searcher costs more wasm than this whole check.
+    const NEEDLE: &[u8] = b"recordinfo is null";
+    msg.as_bytes()
+        .windows(NEEDLE.len())
+        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
 }
 
 /// The kind for an HTTP status whose body carried no envelope (gateway pages, Cloudflare blocks).

@@ -882,14 +882,7 @@ fn function_arg(options: &JsValue, key: &'static str) -> Result<Option<Function>
 /// A string argument, measured before it is copied: a validation error for anything else.
 fn text_arg(value: &JsValue, path: &str, max: usize) -> Result<String, Failure> {
     match value.text_stats() {
-        Some((len, _)) if len > max => {
-            let mut m = String::from("must be at most ");
-            m.push_str(&crate::model::itoa(max as u64));
-            m.push_str(" characters");
-            let mut f = argument_failure(path, &m);
-            f.issues = Some(issue_list(path, validate::IssueCode::TooLong, &m, Some(max as f64)));
-            Err(f)
-        }
+        Some((len, _)) if len > max => Err(validation_failure(&[validate::too_long(path, path, max, len)])),
         Some(_) => Ok(value.string().unwrap_or_default()),
         None => {
             let mut m = String::from("must be a string (got ");

@@ -124,6 +124,19 @@ pub fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A decimal integer (optional `-`, at most 18 digits), without core's generic parser.
+pub fn parse_int(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits.bytes().fold(0i64, |a, b| a * 10 + i64::from(b - b'0'));
+    Some(if neg { -n } else { n })
+}
+
 /// Decimal text of an unsigned integer, without `core::fmt` (which costs kilobytes in the wasm).
 pub fn itoa(mut n: u64) -> String {
     let mut buf = [0u8; 20];

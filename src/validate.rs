@@ -229,13 +229,7 @@ fn check_text<V: View>(
         return None;
     }
     if count > max {
-        let mut m = String::from(key);
-        m.push_str(" must be at most ");
-        m.push_str(&itoa(max as u64));
-        m.push_str(" characters (got ");
-        m.push_str(&itoa(count as u64));
-        m.push(')');
-        issues.push(Issue::new(&path, IssueCode::TooLong, m).with_limit(max as f64));
+        issues.push(too_long(&path, key, max, count));
         return None;
     }
     match mode {
@@ -478,16 +472,22 @@ fn too_long_url<V: View>(value: &V, path: &str, issues: &mut Vec<Issue>) -> bool
     let max = assumptions::URL_MAX_CHARS;
     match value.text_stats() {
         Some((count, _)) if count > max => {
-            let mut m = String::from("the URL must be at most ");
-            m.push_str(&itoa(max as u64));
-            m.push_str(" characters (got ");
-            m.push_str(&itoa(count as u64));
-            m.push(')');
-            issues.push(Issue::new(path, IssueCode::TooLong, m).with_limit(max as f64));
+            issues.push(too_long(path, "the URL", max, count));
             true
         }
         _ => false,
     }
+}
+
+/// "`what` must be at most `max` characters (got `count`)", with the limit.
+pub fn too_long(path: &str, what: &str, max: usize, count: usize) -> Issue {
+    let mut m = String::from(what);
+    m.push_str(" must be at most ");
+    m.push_str(&itoa(max as u64));
+    m.push_str(" characters (got ");
+    m.push_str(&itoa(count as u64));
+    m.push(')');
+    Issue::new(path, IssueCode::TooLong, m).with_limit(max as f64)
 }
 
 /// The issue for a value whose read threw.
@@ -495,7 +495,7 @@ pub fn unreadable(path: &str) -> Issue {
     Issue::new(
         path,
         IssueCode::Unreadable,
-        "reading this value threw (a throwing getter or a revoked Proxy); nothing was sent".into(),
+        "reading this value threw (a throwing getter or a revoked Proxy)".into(),
     )
 }
 
@@ -522,7 +522,12 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
         m.push_str("\"?");
     } else {
         m.push_str("; known fields: ");
-        m.push_str(&known.join(", "));
+        for (i, k) in known.iter().enumerate() {
+            if i > 0 {
+                m.push_str(", ");
+            }
+            m.push_str(k);
+        }
     }
     Issue::new(path, IssueCode::UnknownField, m)
 }

@@ -27,7 +27,7 @@ impl Kind {
             Kind::String => "a string",
             Kind::Array => "an array",
             Kind::Object => "an object",
-            Kind::Unreadable => "a value that threw when read",
+            Kind::Unreadable => "an unreadable value",
         }
     }
 }

@@ -101,7 +101,7 @@ fn int_of<V: View>(v: &V) -> Option<i64> {
             .number()
             .filter(|n| n.fract() == 0.0 && n.abs() < 1e15)
             .map(|n| n as i64),
-        Kind::String => v.string().and_then(|s| s.trim().parse().ok()),
+        Kind::String => v.string().and_then(|s| crate::model::parse_int(s.trim())),
         _ => None,
     }
 }
