@@ -29,7 +29,7 @@ wasm-bindgen --target web --out-dir "$raw" --out-name kie_kling "$wasm"
 npx --no-install wasm-opt -Oz --converge --gufa -Oz "$raw/kie_kling_bg.wasm" -o "$raw/optimized.wasm"
 npx --no-install wasm-opt -Oz --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
   "$raw/optimized.wasm" -o pkg/kie_kling_bg.wasm > "$raw/names.json"
-node scripts/check-boundary.mjs "$raw/names.json" "$raw/kie_kling.js" js/runtime.js
+node scripts/check-boundary.mjs "$raw/kie_kling_bg.wasm" "$raw/kie_kling.js" js/runtime.js
 node scripts/minify-names.mjs "$raw/names.json" "$raw/kie_kling.js"
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
@@ -74,6 +74,38 @@ for entry in node browser workerd; do
   npx --no-install esbuild "$gen/$entry.js" --bundle --minify --format=esm --platform=neutral \
     --external:node:fs --external:./kie_kling_bg.wasm --log-level=warning --log-override:duplicate-object-key=silent --outfile="pkg/$entry.js"
 done
+
+# kie-kling/proxy: the same crate with the `proxy` feature, as its own wasm, so the browser's wasm
+# never carries the server half. Server-side size matters less: prebuilt std, no name minifying.
+CARGO_TARGET_DIR=target/proxy cargo build --release --target wasm32-unknown-unknown -p kie-kling --features proxy
+praw=target/wasm-bindgen-proxy
+rm -rf "$praw" && mkdir -p "$praw/entries"
+wasm-bindgen --target web --out-dir "$praw" --out-name kie_kling_proxy target/proxy/wasm32-unknown-unknown/release/kie_kling.wasm
+node scripts/check-boundary.mjs "$praw/kie_kling_proxy_bg.wasm" "$praw/kie_kling_proxy.js" js/runtime.js
+npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$praw/kie_kling_proxy_bg.wasm" -o pkg/kie_kling_proxy_bg.wasm
+psnippet=$(cd "$praw" && ls snippets/*/js/runtime.js)
+pexports="ProxyCore, KlingClient, validate, checkImage, verifyCallback, parseCallback"
+for runtime in node workerd; do
+  if [ "$runtime" = node ]; then
+    load='const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
+initSync({ module: readFileSync(new URL("./kie_kling_proxy_bg.wasm", import.meta.url)) });'
+  else
+    load='import wasmModule from "./kie_kling_proxy_bg.wasm";
+initSync({ module: wasmModule });'
+  fi
+  cat > "$praw/entries/proxy-$runtime.js" <<JS
+import { initSync, $pexports } from "../kie_kling_proxy.js";
+import { KieError } from "../$psnippet";
+import { proxyFactory, memoryStore, toNodeListener } from "../../../js/proxy.js";
+$load
+export const createKieProxy = proxyFactory({ $pexports, KieError });
+export { KieError, memoryStore, toNodeListener };
+JS
+  out=pkg/proxy.js; [ "$runtime" = workerd ] && out=pkg/proxy.workerd.js
+  npx --no-install esbuild "$praw/entries/proxy-$runtime.js" --bundle --minify --format=esm --platform=neutral \
+    --external:node:fs --external:./kie_kling_proxy_bg.wasm --log-level=warning --log-override:duplicate-object-key=silent --outfile="$out"
+done
+cp js/proxy.d.ts pkg/proxy.d.ts
 
 cp "$raw/kie_kling.d.ts" pkg/kie_kling.d.ts
 # The public declarations are written here rather than re-exported from wasm-bindgen's output:
@@ -188,5 +220,7 @@ size() { printf '%-26s %8d B raw %7d B gzip\n' "$1" "$(wc -c < "$1")" "$(gzip -9
 echo "package sizes:"
 size pkg/kie_kling_bg.wasm
 for entry in node browser workerd; do size "pkg/$entry.js"; done
+size pkg/kie_kling_proxy_bg.wasm
+size pkg/proxy.js
 total=$(( $(gzip -9n < pkg/kie_kling_bg.wasm | wc -c) + $(gzip -9n < pkg/browser.js | wc -c) ))
 echo "wasm + browser glue: $total B gzip"

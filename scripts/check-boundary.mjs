@@ -6,7 +6,7 @@
 //     tests call each one with hostile values), or
 //   - a wasm-bindgen, js-sys or web-sys import listed below with the reason it cannot throw.
 // A new import that is none of these fails the build with its name.
-// Usage: node scripts/check-boundary.mjs NAMES.json GLUE.js RUNTIME.js
+// Usage: node scripts/check-boundary.mjs WASM GLUE.js RUNTIME.js   (wasm-bindgen's output)
 import { readFileSync } from "node:fs";
 import { totalFunctions } from "./total-functions.mjs";
 
@@ -52,8 +52,8 @@ const CANNOT_THROW = {
   __wbindgen_init_externref_table: "start-up",
 };
 
-const [namesPath, gluePath, runtimePath] = process.argv.slice(2);
-const { imports } = JSON.parse(readFileSync(namesPath, "utf8"));
+const [wasmPath, gluePath, runtimePath] = process.argv.slice(2);
+const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasmPath))).map((i) => [i.module, i.name]);
 const glue = readFileSync(gluePath, "utf8");
 const TOTAL = totalFunctions(runtimePath);
 const problems = [];

@@ -4,7 +4,7 @@
 
 use crate::contract::assumptions;
 use crate::contract::boundary::{MAX_BASE64_CHARS, MAX_HEADER_CHARS, MAX_RESPONSE_BYTES};
-use crate::error::{is_record_null, redact, ApiKey, ErrorKind};
+use crate::error::{is_record_null, redact_echo, ApiKey, ErrorKind};
 use crate::jsview::{object, opt, set};
 use crate::model::itoa;
 use crate::policy::{self, Operation};
@@ -139,7 +139,7 @@ impl Failure {
     /// The thrown JS value. Every string passes through `redact` with the client's key.
     pub fn into_js(self, key: Option<&ApiKey>) -> JsValue {
         let clean = |s: &str| match key {
-            Some(k) => redact(s, k.expose()),
+            Some(k) => redact_echo(s, k.expose()),
             None => s.to_owned(),
         };
         let fields = object();
@@ -196,11 +196,12 @@ fn wait_aborted(task_id: &str, last: Option<JsValue>) -> Failure {
 pub struct Client {
     pub key: Option<ApiKey>,
     pub base_url: String,
-    #[allow(dead_code)] // used by the upload helper (issue 6)
     pub upload_base_url: String,
     pub fetch: Option<Function>,
     pub timeout_ms: f64,
     pub max_retries: u32,
+    /// Sent with every request (the caller's credentials for its own backend).
+    pub headers: Vec<(String, String)>,
 }
 
 struct Reply {
@@ -282,6 +283,9 @@ impl Client {
     ) -> Result<Reply, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
+        for (name, value) in &self.headers {
+            headers.set(name, value)?;
+        }
         if let Some(key) = &self.key {
             let mut auth = String::from("Bearer ");
             auth.push_str(key.expose());
@@ -318,7 +322,7 @@ impl Client {
             Some(t) => {
                 let t = crate::jsview::text_slice(&t, 0, MAX_RESPONSE_BYTES as u32);
                 Some(match &self.key {
-                    Some(k) => redact(&t, k.expose()),
+                    Some(k) => redact_echo(&t, k.expose()),
                     None => t,
                 })
             }

@@ -86,3 +86,22 @@ pub mod boundary {
     /// `data:` header and line breaks; longer is refused as too large before it is read.
     pub const MAX_BASE64_CHARS: usize = (super::IMAGE_MAX_BYTES as usize).div_ceil(3) * 4 * 105 / 100 + 1024;
 }
+
+/// Limits of `kie-kling/proxy` (src/proxy.rs), the server half.
+pub mod proxy {
+    /// JSON request bodies (createTask, download-url, URL upload), bytes; 413 above.
+    pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+    /// A multipart upload: the image limit plus room for the form's framing, bytes; 413 above.
+    pub const MAX_UPLOAD_BODY_BYTES: usize = super::IMAGE_MAX_BYTES as usize + 64 * 1024;
+    /// Caller ids longer than this from `authorize` are refused (they become store keys).
+    pub const MAX_CALLER_ID_CHARS: usize = 256;
+    /// Callers whose create windows are kept in memory at once (the stalest go first).
+    pub const MAX_TRACKED_CALLERS: usize = 10_000;
+    /// Callback deliveries accepted per minute by one process or isolate: each costs one
+    /// upstream read to confirm, so forged floods are capped at this many reads.
+    pub const CALLBACKS_PER_MINUTE: u32 = 120;
+    /// Finished tasks stay in the store this long (Kie keeps results about 14 days).
+    pub const STORED_TASK_TTL_SECONDS: u64 = 14 * 24 * 3600;
+    /// Ownership records last as long as the tasks they guard are worth reading.
+    pub const OWNER_TTL_SECONDS: u64 = 14 * 24 * 3600;
+}

@@ -181,6 +181,31 @@ pub fn redact(text: &str, secret: &str) -> String {
     out
 }
 
+/// `text` with every occurrence of `secret` replaced, ignoring ASCII case: what the SDK applies to
+/// its own responses (a server echoes what it was sent). `redact` also catches transformed forms
+/// (base64, fragments), for the proxy, whose answers go to strangers.
+pub fn redact_echo(text: &str, secret: &str) -> String {
+    let (t, s) = (text.as_bytes(), secret.as_bytes());
+    if s.len() < 4 || t.len() < s.len() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i + s.len() <= t.len() {
+        // A match starts and ends on char boundaries when the secret is ASCII; check anyway.
+        if t[i..i + s.len()].eq_ignore_ascii_case(s) && text.is_char_boundary(i) && text.is_char_boundary(i + s.len()) {
+            out.push_str(&text[copied..i]);
+            out.push_str("[redacted]");
+            i += s.len();
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Lowercased byte strings whose runs of `window` characters count as the secret: the secret
 /// and the stable middle of its base64 at each of the three alignments, in both alphabets.
 fn leak_forms(secret: &str) -> Vec<Vec<u8>> {
@@ -319,6 +344,11 @@ mod tests {
             assert!(out.contains("[redacted]") && !out.contains(&leak), "{leak} -> {out}");
         }
         assert_eq!(redact("nothing here at all", key), "nothing here at all");
+        assert_eq!(
+            redact_echo(&format!("a {key} b {} c", key.to_uppercase()), key),
+            "a [redacted] b [redacted] c"
+        );
+        assert_eq!(redact_echo("short", key), "short");
         let odd = "ключ-секретный-123456";
         assert!(!redact(&format!("x {odd} é"), odd).contains("секрет"));
         assert_eq!(redact("aé", "\u{e9}\u{e9}\u{e9}\u{e9}"), "aé");

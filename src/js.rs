@@ -5,7 +5,7 @@ use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
 use crate::contract::MODEL_ID;
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::error::{ApiKey, ErrorKind};
-use crate::jsview::{object, set, snapshot};
+use crate::jsview::{object, set, snapshot, JsValueExt};
 use crate::model::CreateTaskBody;
 use crate::validate::{self, did_you_mean, Issue, Mode};
 use crate::view::{Kind, View};
@@ -52,7 +52,9 @@ export interface CreateTaskBody {
 
 export type IssueCode =
   | "missing" | "invalid_type" | "empty" | "too_long" | "not_one_of" | "out_of_range"
-  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "invalid_image" | "unknown_field";
+  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "invalid_image" | "unknown_field"
+  /** Reading the value threw (a throwing getter, a revoked Proxy): nothing is sent. */
+  | "unreadable";
 
 /** One problem with a request. */
 export interface Issue {
@@ -231,6 +233,12 @@ fn validation_failure(issues: &[Issue]) -> Failure {
     f
 }
 
+/// The thrown "validation" KieError for `issues` (option checks outside this module).
+#[cfg(feature = "proxy")]
+pub fn validation_error(issues: &[Issue]) -> JsValue {
+    validation_failure(issues).into_js(None)
+}
+
 /// Checks a whole createTask body against the contract, without any network. Reports every
 /// issue at once.
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
@@ -290,10 +298,11 @@ pub struct KlingClient {
     inner: Rc<Client>,
 }
 
-static CLIENT_OPTIONS: [&str; 7] = [
+static CLIENT_OPTIONS: [&str; 8] = [
     "apiKey",
     "baseUrl",
     "uploadBaseUrl",
+    "headers",
     "fetch",
     "timeoutMs",
     "maxRetries",
@@ -391,7 +400,30 @@ impl KlingClient {
             },
         };
         let base_url = read_base_url(&opts, "baseUrl", API_BASE_URL, &mut issues);
-        let upload_base_url = read_base_url(&opts, "uploadBaseUrl", UPLOAD_BASE_URL, &mut issues);
+        // Without a key, a custom baseUrl is the caller's own backend (kie-kling/proxy): uploads go
+        // to its upload route too, never to Kie's upload host.
+        let upload_default = if key.is_none() && base_url != API_BASE_URL {
+            let mut u = base_url.clone();
+            u.push_str("/upload");
+            u
+        } else {
+            UPLOAD_BASE_URL.to_owned()
+        };
+        let upload_base_url = read_base_url(&opts, "uploadBaseUrl", &upload_default, &mut issues);
+        // Extra headers for every request: the caller's own credentials for a proxy.
+        let mut headers = Vec::new();
+        if let Some(h) = opts.field("headers") {
+            for name in h.keys() {
+                match h.get_dynamic(&name).and_then(|v| v.string()) {
+                    Some(value) => headers.push((name, value)),
+                    None => issues.push(option_issue(
+                        "headers",
+                        validate::IssueCode::InvalidType,
+                        "must map header names to strings",
+                    )),
+                }
+            }
+        }
         let fetch = match function_arg(&opts, "fetch") {
             Ok(f) => f,
             Err(_) => {
@@ -438,7 +470,7 @@ impl KlingClient {
         if key.is_some() && !allow_browser && in_browser_page() {
             return Err(Failure::new(
                 ErrorKind::Validation,
-                "refusing to use an API key in a browser page, where every visitor can read it; point baseUrl at your own backend (for example the Worker in examples/worker) and leave apiKey out, or pass dangerouslyAllowBrowser: true if you accept the risk",
+                "refusing an API key in a browser page, where every visitor can read it: point baseUrl at your backend (kie-kling/proxy) and leave apiKey out, or pass dangerouslyAllowBrowser: true to accept the risk",
             )
             .into_js(key.as_ref()));
         }
@@ -450,6 +482,7 @@ impl KlingClient {
                 fetch,
                 timeout_ms,
                 max_retries,
+                headers,
             }),
         })
     }

@@ -127,6 +127,17 @@ impl View for JsValue {
     }
 }
 
+impl JsValueExt for JsValue {
+    fn get_dynamic(&self, key: &str) -> Option<JsValue> {
+        Some(prop_of(self, &JsValue::from_str(key))).filter(|v| !v.is_undefined())
+    }
+}
+
+/// Reads of a property whose name is not static (header names).
+pub trait JsValueExt {
+    fn get_dynamic(&self, key: &str) -> Option<JsValue>;
+}
+
 /// A stable copy of a caller's object (see `snapshot` in runtime.js): `known` fields and other
 /// own keys read once each, `nested`'s object likewise. Validate and build from the copy.
 pub fn snapshot(

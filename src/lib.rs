@@ -10,6 +10,7 @@
 //! - [`wire`]: the response envelope and task records
 //! - [`error`]: error kinds, their mapping from Kie codes, key redaction
 //! - [`policy`]: retry and poll schedules
+//! - [`proxy`]: the decisions of `kie-kling/proxy` (routes, origins, ownership, limits, scrubbing)
 //! - `client` and `js` (wasm only): fetch, timers, abort, and the exported JS API
 
 pub mod callback;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod image;
 pub mod model;
 pub mod policy;
+pub mod proxy;
 pub mod validate;
 pub mod view;
 pub mod wire;
@@ -28,6 +30,8 @@ pub mod client;
 pub mod js;
 #[cfg(target_arch = "wasm32")]
 mod jsview;
+#[cfg(all(target_arch = "wasm32", feature = "proxy"))]
+mod proxy_js;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]

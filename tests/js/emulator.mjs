@@ -10,7 +10,10 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 export async function startEmulator(args = []) {
   const bin = `${root}target/release/kie-emulator`;
   if (!existsSync(bin)) throw new Error(`build the emulator first: cargo build --release -p kie-emulator (${bin})`);
-  const child = spawn(bin, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // stderr through a pipe of our own: an emulator orphaned by a crashed test process must not
+  // hold the test runner's stderr open (the runner would wait for it until its timeout).
+  const child = spawn(bin, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.pipe(process.stderr);
   const line = await new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
     rl.once("line", (l) => resolve(l));

@@ -60,9 +60,18 @@ test("the package's functions run inside workerd", async () => {
   assert.deepEqual(body.validate, ["invalid_type"]);
   assert.equal(body.body.input.cfg_scale, 0.3);
   assert.equal(body.parsed, "500");
-  assert.equal(body.verify, "true signature_mismatch");
+  assert.equal(body.verify, "true malformed", "a signature that is not base64 of 32 bytes");
   assert.equal(body.image, "image/png");
   assert.equal(body.generated, "success");
+});
+
+test("the boundary holds in workerd: 100,000 hostile calls of each class, then a valid generate", async () => {
+  const r = await probe.dispatchFetch("http://probe/hostile?n=100000");
+  const body = await r.json();
+  console.log(`workerd hostile classes (ms): ${JSON.stringify(body.ms)}; wasm memory ${body.memory}`);
+  assert.equal(body.error, undefined);
+  assert.equal(body.after, "success");
+  assert.ok(body.memory[1] - body.memory[0] <= 1024 * 1024, `wasm memory grew ${body.memory[1] - body.memory[0]} B`);
 });
 
 test("browser-style client -> Worker -> emulator -> signed callback -> KV -> success without another Kie call", async () => {

@@ -1,0 +1,77 @@
+// kie-kling/proxy: the server half that keeps your Kie key off the browser.
+import type { KieError } from "./index.js";
+
+/** A key-value store: a Workers KV namespace fits as it is. The default keeps everything in
+ *  memory (one process or isolate only). */
+export interface ProxyStore {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+}
+
+/** A rate limiter: the Cloudflare Rate Limiting binding fits as it is. */
+export interface ProxyRateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+export interface KieProxyOptions {
+  /** Your Kie.ai key. It never leaves the server: every response is scrubbed of it. */
+  apiKey: string;
+  /** This proxy's public URL: Kie posts task callbacks to `${publicUrl}/api/kie-callback`. */
+  publicUrl?: string;
+  /**
+   * Who is calling: return a stable caller id (a user id from your session, a token's subject),
+   * or null to refuse with 401. Limits and task ownership are keyed on this id.
+   * Required unless `allowAnonymous: true`.
+   */
+  authorize?: (request: Request) => string | null | Promise<string | null>;
+  /** Your account's webhook HMAC key: callbacks are then verified before anything else. */
+  hmacKey?: string;
+  /** Upstream API. Default https://api.kie.ai. */
+  baseUrl?: string;
+  /** Upstream file upload API. Default https://kieai.redpandaai.co. */
+  uploadBaseUrl?: string;
+  /** The fetch used upstream. Default: the runtime's. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Browser origins allowed to call (exact "https://app.example"); others get 403. Requests
+   *  without an Origin (server to server) are judged by `authorize` alone. */
+  allowedOrigins?: string[];
+  limits?: {
+    /** Creates per caller per minute; above it 429 with Retry-After. */
+    createsPerMinute?: number;
+    /** Credits per caller per UTC day (25 per 5 s task, 50 per 10 s); above it Kie's code 433. */
+    creditsPerDay?: number;
+  };
+  /** Where ownership, finished tasks and credit counters live. Default: in memory. */
+  store?: ProxyStore;
+  /** A deployment-wide limiter for `createsPerMinute` (default: in memory, per process). */
+  rateLimiter?: ProxyRateLimiter;
+  /** Let anyone who reaches the URL use your key (logs a warning). Off by default. */
+  allowAnonymous?: boolean;
+  /** The path the proxy is served under, e.g. "/api/kie" in a Next.js catch-all route. */
+  mount?: string;
+}
+
+/**
+ * A fetch handler for Workers, Next.js route handlers and Node. Speaks the Kie paths the SDK
+ * uses, so `new KlingClient({ baseUrl: proxyUrl })` works through it unchanged.
+ * @throws {KieError} kind "validation" for bad options, or when neither `authorize` nor
+ * `allowAnonymous: true` is given.
+ * @example
+ * export default { fetch: createKieProxy({ apiKey: env.KIE_API_KEY, authorize: (r) => userOf(r) }) };
+ */
+export declare function createKieProxy(options: KieProxyOptions): (request: Request) => Promise<Response>;
+
+/** The default store, exported to share one between proxies in a process. */
+export declare function memoryStore(): ProxyStore;
+
+/**
+ * Adapts a fetch handler to Node's http server.
+ * @example
+ * http.createServer(toNodeListener(createKieProxy({ ... }))).listen(8787);
+ */
+export declare function toNodeListener(
+  handler: (request: Request) => Promise<Response>,
+  options?: { origin?: string },
+): (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void;
+
+export { KieError };

@@ -1,0 +1,306 @@
+// kie-kling/proxy: the server half that keeps the Kie key off the browser. A standard fetch
+// handler, `(request) => Promise<Response>`, for Cloudflare Workers, Next.js route handlers and
+// Node (`toNodeListener` adapts it to http.createServer). Every decision (routes, origins, who
+// the caller is, ownership, limits, upload names, scrubbing) is made by the Rust core
+// (src/proxy.rs, through ProxyCore); this shell only reads Requests and writes Responses.
+//
+// The entries (scripts/build.sh) call `proxyFactory` with the proxy wasm's exports.
+
+/** A store for one process: ownership, finished tasks and credit counters. Use a Workers KV
+ *  namespace (or any object with the same get/put) to share them across isolates and restarts. */
+export function memoryStore() {
+  const entries = new Map();
+  return {
+    async get(key) {
+      const e = entries.get(key);
+      if (!e) return null;
+      if (e.expires < Date.now()) {
+        entries.delete(key);
+        return null;
+      }
+      return e.value;
+    },
+    async put(key, value, options) {
+      const ttl = Number(options?.expirationTtl) || 0;
+      entries.set(key, { value: String(value), expires: ttl > 0 ? Date.now() + ttl * 1000 : Infinity });
+      if (entries.size > 100_000) entries.delete(entries.keys().next().value); // oldest first
+    },
+  };
+}
+
+export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, checkImage, verifyCallback, parseCallback }) {
+  return function createKieProxy(options) {
+    const core = new ProxyCore(options); // validates every option; throws a KieError
+    const settings = core.settings();
+    const { authorize, rateLimiter } = options;
+    const store = options.store ?? memoryStore();
+    if (settings.allowAnonymous && !authorize) {
+      console.warn("kie-kling/proxy: allowAnonymous is on: anyone who can reach this URL can spend your Kie credits");
+    }
+    const client = new KlingClient({
+      apiKey: settings.apiKey, baseUrl: settings.baseUrl, uploadBaseUrl: settings.uploadBaseUrl,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+
+    const scrubbed = (text) => core.scrub(text);
+    const envelope = (code, msg, data, headers) => {
+      const status = code === 200 ? 200 : code >= 400 && code <= 599 ? code : 502;
+      return new Response(scrubbed(JSON.stringify({ code, msg, data: data ?? null })), {
+        status, headers: { "content-type": "application/json", ...headers },
+      });
+    };
+    const fromError = (e, cors) => {
+      if (!(e instanceof KieError)) return envelope(500, "the proxy failed", null, cors);
+      const status = core.statusForKind(e.kind);
+      const data = e.issues ? { issues: e.issues } : null;
+      const retry = e.kind === "rate_limited" ? { "retry-after": "10" } : {};
+      return envelope(status, e.msg ?? e.message, data, { ...cors, ...retry });
+    };
+
+    /** The body, or null when it is larger than `max` bytes (declared or streamed). */
+    async function readCapped(request, max) {
+      if (Number(request.headers.get("content-length")) > max) return null;
+      if (!request.body) return new Uint8Array(0);
+      const reader = request.body.getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > max) {
+          // Too large. Read (and drop) a bounded amount more, so a client that is still sending
+          // gets the 413 instead of a reset connection; beyond that, stop reading altogether.
+          for (let drained = 0; drained < max + 4 * 1024 * 1024; ) {
+            const next = await reader.read();
+            if (next.done) break;
+            drained += next.value.byteLength;
+          }
+          reader.cancel().catch(() => {});
+          return null;
+        }
+        chunks.push(value);
+      }
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.byteLength;
+      }
+      return all;
+    }
+    const jsonOf = (bytes) => {
+      try {
+        return JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        return undefined;
+      }
+    };
+
+    async function limitCreate(caller, cors) {
+      if (settings.createsPerMinute == null) return null;
+      let waitMs = 0;
+      if (rateLimiter) {
+        const { success } = await rateLimiter.limit({ key: `creates:${caller}` });
+        if (!success) waitMs = 60_000;
+      } else {
+        waitMs = core.admitCreate(caller, Date.now());
+      }
+      if (waitMs <= 0) return null;
+      return envelope(429, "too many creates for this caller; try again later", null, {
+        ...cors, "retry-after": String(Math.ceil(waitMs / 1000)),
+      });
+    }
+
+    async function create(request, caller, cors) {
+      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+      if (bytes === null) return envelope(413, "request body too large", null, cors);
+      const body = jsonOf(bytes);
+      if (body?.callBackUrl !== undefined) {
+        return envelope(422, "callBackUrl is set by the proxy (its own callback route); leave it out", null, cors);
+      }
+      const checked = validate(body);
+      if (!checked.ok) return envelope(422, "invalid request", { issues: checked.issues }, cors);
+      const limited = await limitCreate(caller, cors);
+      if (limited) return limited;
+      const cost = core.costOf(body.input.duration);
+      let creditsKey = null;
+      if (settings.creditsPerDay != null) {
+        creditsKey = core.creditsKey(caller, Date.now());
+        const spent = Number(await store.get(creditsKey)) || 0;
+        if (!core.withinDailyCredits(spent, cost)) {
+          return envelope(433, "this caller's daily credit limit is reached", null, cors);
+        }
+        await store.put(creditsKey, String(spent + cost), { expirationTtl: 2 * 86_400 });
+      }
+      try {
+        const { taskId } = await client.createTask(body.input, settings.callBackUrl ? { callBackUrl: settings.callBackUrl } : {});
+        await store.put(core.ownerKey(taskId), caller, { expirationTtl: settings.ownerTtlSeconds });
+        return envelope(200, "success", { taskId }, cors);
+      } catch (e) {
+        if (creditsKey && !e?.maybeCreated) {
+          const spent = Number(await store.get(creditsKey)) || 0;
+          await store.put(creditsKey, String(Math.max(0, spent - cost)), { expirationTtl: 2 * 86_400 });
+        }
+        return fromError(e, cors);
+      }
+    }
+
+    async function read(url, caller, cors) {
+      const taskId = url.searchParams.get("taskId") ?? "";
+      const owner = taskId ? await store.get(core.ownerKey(taskId)) : null;
+      if (!core.mayRead(owner ?? undefined, caller)) return envelope(404, "task not found", null, cors);
+      const stored = await store.get(core.taskKey(taskId));
+      if (stored) return envelope(200, "success", JSON.parse(stored), { ...cors, "x-served-from": "store" });
+      try {
+        const task = await client.getTask(taskId);
+        return envelope(200, "success", task.raw, cors);
+      } catch (e) {
+        return fromError(e, cors);
+      }
+    }
+
+    async function upload(request, route, caller, cors) {
+      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+      if (bytes === null) return envelope(413, "upload too large", null, cors);
+      const random = crypto.getRandomValues(new Uint8Array(16));
+      try {
+        let source, mime;
+        if (route === "upload-stream") {
+          const form = await new Response(bytes, { headers: { "content-type": request.headers.get("content-type") ?? "" } })
+            .formData().catch(() => null);
+          source = form?.get("file");
+          if (!source || typeof source === "string") return envelope(422, "the form has no file field", null, cors);
+          mime = await checkImage(source);
+        } else if (route === "upload-base64") {
+          source = jsonOf(bytes)?.base64Data;
+          if (typeof source !== "string") return envelope(422, "base64Data must be a string", null, cors);
+          const head = source.replace(/^\s*data:[^,]*,/i, "").replace(/\s+/g, "").slice(0, 24);
+          try {
+            mime = await checkImage(Uint8Array.from(atob(head), (c) => c.charCodeAt(0)));
+          } catch {
+            return envelope(422, "base64Data is not a jpeg, png or webp image", null, cors);
+          }
+        } else {
+          source = jsonOf(bytes)?.fileUrl;
+          if (typeof source !== "string" || !/^https?:\/\//i.test(source)) return envelope(422, "fileUrl must be an http(s) URL", null, cors);
+          mime = "image/jpeg";
+        }
+        // The proxy names the file: a caller's fileName never addresses an existing file.
+        const [uploadPath, fileName] = core.uploadName(caller, mime, random);
+        const up = await client.uploadImage(source, { uploadPath, fileName });
+        return envelope(200, "success", {
+          fileName: up.fileName ?? fileName, filePath: `${uploadPath}/${fileName}`, downloadUrl: up.url,
+          fileSize: up.fileSize, mimeType: up.mimeType ?? mime, uploadedAt: new Date(up.expiresAt - 86_400_000).toISOString(),
+        }, cors);
+      } catch (e) {
+        return fromError(e, cors);
+      }
+    }
+
+    async function callback(request) {
+      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+      if (bytes === null) return envelope(413, "callback body too large", null, {});
+      let taskId;
+      try {
+        const task = settings.hmacKey
+          ? await verifyCallback({ body: bytes, headers: request.headers, hmacKey: settings.hmacKey })
+          : parseCallback(bytes);
+        taskId = task.taskId;
+      } catch (e) {
+        return envelope(401, `callback refused: ${e?.reason ?? "malformed"}`, null, {});
+      }
+      // Only tasks this proxy created are confirmed: a forged id costs no upstream read.
+      if (!(await store.get(core.ownerKey(taskId)))) return envelope(404, "unknown task", null, {});
+      // Unsigned deliveries (no hmacKey) each cost a confirming read: those reads are capped.
+      // Signed ones were verified above (forgeries and replays never get here).
+      const waitMs = settings.hmacKey ? 0 : core.admitCallback(Date.now());
+      if (waitMs > 0) return envelope(429, "too many callbacks", null, { "retry-after": String(Math.ceil(waitMs / 1000)) });
+      try {
+        // The body is not trusted (the signature covers only taskId and time): read the task.
+        const task = await client.getTask(taskId);
+        if (task.state === "success" || task.state === "fail") {
+          await store.put(core.taskKey(taskId), scrubbed(JSON.stringify(task.raw)), { expirationTtl: settings.taskTtlSeconds });
+        }
+        return envelope(200, "success", null, {});
+      } catch (e) {
+        return fromError(e, {});
+      }
+    }
+
+    async function serve(request) {
+      const url = new URL(request.url);
+      const route = core.route(request.method, url.pathname);
+      const origin = request.headers.get("origin");
+      const verdict = core.origin(origin ?? undefined);
+      if (verdict === "refused") return envelope(403, "this origin may not use the proxy", null, {});
+      const cors = verdict === "allowed"
+        ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "retry-after, x-served-from" }
+        : {};
+      if (route === "preflight") {
+        return new Response(null, {
+          status: 204,
+          headers: { ...cors, "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "authorization, content-type", "access-control-max-age": "600" },
+        });
+      }
+      if (route === "not-found") return envelope(404, "not found", null, cors);
+      if (route === "method-not-allowed") return envelope(405, "method not allowed", null, cors);
+      if (route === "callback") return callback(request);
+      let authorized = null;
+      if (authorize) {
+        try {
+          authorized = await authorize(request);
+        } catch {
+          return envelope(500, "authorize failed", null, cors);
+        }
+      }
+      const caller = core.caller(authorized);
+      if (caller === undefined) return envelope(401, "unauthorized: send your app's credentials to this proxy", null, cors);
+      try {
+        switch (route) {
+          case "create": return await create(request, caller, cors);
+          case "read": return await read(url, caller, cors);
+          case "credits": return envelope(200, "success", await client.getCredits(), cors);
+          case "download": {
+            const bytes = await readCapped(request, core.bodyLimit(request.method, url.pathname));
+            if (bytes === null) return envelope(413, "request body too large", null, cors);
+            return envelope(200, "success", await client.getDownloadUrl(jsonOf(bytes)?.url), cors);
+          }
+          default: return await upload(request, route, caller, cors);
+        }
+      } catch (e) {
+        return fromError(e, cors);
+      }
+    }
+
+    return async function kieProxy(request) {
+      try {
+        return await serve(request);
+      } catch {
+        return new Response(JSON.stringify({ code: 500, msg: "the proxy failed", data: null }), { status: 500, headers: { "content-type": "application/json" } });
+      }
+    };
+  };
+}
+
+/** Adapts a fetch handler to Node's `http.createServer((req, res) => ...)`. */
+export function toNodeListener(handler, { origin = "http://localhost" } = {}) {
+  return async (req, res) => {
+    try {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const request = new Request(new URL(req.url, origin), {
+        method: req.method, headers, body: hasBody ? req : undefined, duplex: "half",
+      });
+      const response = await handler(request);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end('{"code":500,"msg":"the proxy failed","data":null}');
+    }
+  };
+}
