@@ -40,10 +40,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   echo "$hash" > "$stamp"
 fi
 
-# The example Worker depends on this package by path (a symlink, no download).
-if [ ! -e examples/worker/node_modules/kie-kling ]; then
-  (cd examples/worker && npm install --no-audit --no-fund --loglevel=error)
-fi
 
 if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
