@@ -232,7 +232,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       const url = new URL(request.url);
       const route = core.route(request.method, url.pathname);
       const origin = request.headers.get("origin");
-      const verdict = core.origin(origin ?? undefined);
+      const verdict = core.origin(origin ?? undefined, request.url);
       if (verdict === "refused") return envelope(403, "this origin may not use the proxy", null, {});
       const cors = verdict === "allowed"
         ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "retry-after, x-served-from" }

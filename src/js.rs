@@ -113,10 +113,15 @@ export type WebhookRejection =
 export interface KlingClientOptions {
   /** Your Kie.ai key. Leave it out when `baseUrl` is your own backend that adds it. */
   apiKey?: string;
-  /** Default https://api.kie.ai. */
+  /** Default https://api.kie.ai. Your kie-kling/proxy's URL when the key stays on your server
+   *  (in a page, a path on its own site such as "/api/kie" works too). */
   baseUrl?: string;
-  /** File upload API base URL. Default https://kieai.redpandaai.co. */
+  /** File upload API base URL. Default https://kieai.redpandaai.co, or `${baseUrl}/upload` when
+   *  `baseUrl` is your own and there is no `apiKey` (the proxy's upload route). */
   uploadBaseUrl?: string;
+  /** Headers sent with every request: your app's own credentials for your proxy (a session
+   *  token), never the Kie key. */
+  headers?: Record<string, string>;
   /** A fetch to use instead of the global one. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Bound on each HTTP request, ms. Default 60000. */
@@ -322,13 +327,15 @@ fn read_base_url(opts: &JsValue, key: &'static str, default: &str, issues: &mut 
     let Some(v) = opts.field(key) else {
         return default.to_owned();
     };
+    // In a page, a path ("/api/kie") is the page's own server: the proxy route of a Next.js app.
+    let same_site_path = |s: &str| s.starts_with('/') && !s.starts_with("//") && in_browser_page();
     match v.string() {
-        Some(s) if validate::check_http_url(&s).is_ok() => s.trim_end_matches('/').to_owned(),
+        Some(s) if validate::check_http_url(&s).is_ok() || same_site_path(&s) => s.trim_end_matches('/').to_owned(),
         _ => {
             issues.push(option_issue(
                 key,
                 validate::IssueCode::InvalidUrl,
-                "must be an absolute http(s) URL",
+                "must be an absolute http(s) URL (or, in a page, a path on its own site like \"/api/kie\")",
             ));
             default.to_owned()
         }

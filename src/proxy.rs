@@ -75,11 +75,26 @@ pub enum OriginVerdict {
 }
 
 /// `origin` against the allow-list (exact match of scheme, host and port, as browsers send it).
-pub fn judge_origin(origin: Option<&str>, allowed: &[String]) -> OriginVerdict {
+/// The proxy's own origin (`own`: the request URL's, and the public URL's) is same-site use,
+/// such as a Next.js page calling its route handler: no CORS needed, judged by `authorize`.
+pub fn judge_origin(origin: Option<&str>, allowed: &[String], own: &[&str]) -> OriginVerdict {
     match origin {
         None => OriginVerdict::None,
+        Some(o) if own.contains(&o) => OriginVerdict::None,
         Some(o) if allowed.iter().any(|a| a == o) => OriginVerdict::Allowed,
         Some(_) => OriginVerdict::Refused,
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute URL.
+pub fn origin_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(at) => {
+            let rest = &url[at + 3..];
+            let end = rest.find(['/', '?', '#']).map_or(url.len(), |e| at + 3 + e);
+            &url[..end]
+        }
+        None => url,
     }
 }
 

@@ -291,9 +291,13 @@ impl ProxyCore {
         proxy::body_limit(proxy::route(method, path, &self.mount)) as f64
     }
 
-    /// "none", "allowed" or "refused" for a request's Origin header.
-    pub fn origin(&self, origin: Option<String>) -> String {
-        match proxy::judge_origin(origin.as_deref(), &self.allowed_origins) {
+    /// "none", "allowed" or "refused" for a request's Origin header, on a request to `url`.
+    pub fn origin(&self, origin: Option<String>, url: &str) -> String {
+        let mut own = vec![proxy::origin_of(url)];
+        if let Some(p) = &self.public_url {
+            own.push(proxy::origin_of(p));
+        }
+        match proxy::judge_origin(origin.as_deref(), &self.allowed_origins, &own) {
             OriginVerdict::None => "none",
             OriginVerdict::Allowed => "allowed",
             OriginVerdict::Refused => "refused",

@@ -120,6 +120,56 @@ test("Node ESM: import by package name, create and wait", () => {
   assert.match(out.videoUrl, /\.mp4$/);
 });
 
+test("Next.js App Router: kie-kling/proxy as a route handler, KlingClient in a client component; next build, next start, generate in Chromium", async () => {
+  const dir = prepare("nextjs");
+  rmSync(`${dir}/.next`, { recursive: true, force: true });
+  const env = { NEXT_TELEMETRY_DISABLED: "1" };
+  const ms = timed(() => sh("npx", ["--no-install", "next", "build"], dir, env));
+  results.nextjs = { buildMs: ms, output: dirSize(`${dir}/.next/static`) };
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const { spawn } = await import("node:child_process");
+  const server = spawn("npx", ["--no-install", "next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true,
+    env: { ...process.env, ...env, KIE_API_KEY: "fixture-next-key", KIE_BASE_URL: emu.base, KIE_UPLOAD_BASE_URL: `${emu.base}/upload`, PUBLIC_URL: `${base}/api/kie` },
+  });
+  let log = "";
+  server.stdout.on("data", (d) => { log += d; });
+  server.stderr.on("data", (d) => { log += d; });
+  try {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try { if ((await fetch(base)).ok) break; } catch { /* not up yet */ }
+      if (Date.now() > until) throw new Error(`next start did not answer: ${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const anonymous = await fetch(`${base}/api/kie/api/v1/jobs/createTask`, { method: "POST", body: "{}" });
+    assert.equal(anonymous.status, 401, "the route refuses callers without credentials");
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    try {
+      await page.goto(base);
+      await page.waitForSelector("#out[data-done]", { timeout: 60_000 });
+      const text = await page.textContent("#out");
+      assert.equal(await page.getAttribute("#out", "data-done"), "ok", `${text}\n${log}`);
+      assert.match(text, /issues: input\.duration/);
+      assert.match(text, /video: http:\/\/127\.0\.0\.1:\d+\/results\/[0-9a-f]{32}\.mp4/);
+      assert.ok(requests.some((u) => u.endsWith(".wasm")), "the page fetched the wasm");
+      assert.ok(!requests.some((u) => u.startsWith(emu.base) && u.includes("/api/v1/")), "the page never called Kie's API directly");
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    try { process.kill(-server.pid); } catch { /* gone */ }
+  }
+});
+
 test("TypeScript: tsc --noEmit with moduleResolution bundler and node16", () => {
   const dir = prepare("typescript");
   for (const config of ["tsconfig.bundler.json", "tsconfig.node16.json"]) {
