@@ -22,9 +22,13 @@ export class KieError extends Error {
   }
 }
 
-/** Builds the error from the wasm's own strings and a fresh plain object: cannot throw. @total */
+/** The thrown error, from the wasm's strings and fields. @total */
 export function makeError(kind, message, fields) {
-  return new KieError(kind, message, fields);
+  try {
+    return new KieError(kind, message, fields);
+  } catch {
+    return new KieError(kind, message, {});
+  }
 }
 
 /** Stands in for a value whose read threw (a getter, a revoked or trapping Proxy): the wasm

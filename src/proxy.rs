@@ -314,10 +314,16 @@ mod tests {
     #[test]
     fn origins_are_judged_exactly() {
         let allowed = vec!["https://app.example".to_owned()];
-        assert_eq!(judge_origin(None, &allowed), OriginVerdict::None);
+        let own = ["https://proxy.example"];
+        assert_eq!(judge_origin(None, &allowed, &own), OriginVerdict::None);
         assert_eq!(
-            judge_origin(Some("https://app.example"), &allowed),
+            judge_origin(Some("https://app.example"), &allowed, &own),
             OriginVerdict::Allowed
+        );
+        assert_eq!(
+            judge_origin(Some("https://proxy.example"), &allowed, &own),
+            OriginVerdict::None,
+            "same origin"
         );
         for other in [
             "https://app.example.evil",
@@ -326,9 +332,21 @@ mod tests {
             "null",
             "",
         ] {
-            assert_eq!(judge_origin(Some(other), &allowed), OriginVerdict::Refused, "{other}");
+            assert_eq!(
+                judge_origin(Some(other), &allowed, &own),
+                OriginVerdict::Refused,
+                "{other}"
+            );
         }
-        assert_eq!(judge_origin(Some("https://app.example"), &[]), OriginVerdict::Refused);
+        assert_eq!(
+            judge_origin(Some("https://app.example"), &[], &own),
+            OriginVerdict::Refused
+        );
+        assert_eq!(
+            origin_of("https://proxy.example:8443/api/kie?x"),
+            "https://proxy.example:8443"
+        );
+        assert_eq!(origin_of("http://127.0.0.1:9"), "http://127.0.0.1:9");
     }
 
     #[test]

@@ -131,9 +131,13 @@ test("Next.js App Router: kie-kling/proxy as a route handler, KlingClient in a c
   });
   const base = `http://127.0.0.1:${port}`;
   const { spawn } = await import("node:child_process");
+  // Kie's side signs its callbacks here, so the whole flow runs: page -> route -> emulator ->
+  // signed callback -> route -> store -> page.
+  const HMAC = "whk-next-fixture-0123456789";
+  const signing = await startEmulator(["--timeline", "50,50,50", "--rate-limit", "0", "--webhook-hmac-key", HMAC]);
   const server = spawn("npx", ["--no-install", "next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true,
-    env: { ...process.env, ...env, KIE_API_KEY: "fixture-next-key", KIE_BASE_URL: emu.base, KIE_UPLOAD_BASE_URL: `${emu.base}/upload`, PUBLIC_URL: `${base}/api/kie` },
+    env: { ...process.env, ...env, KIE_API_KEY: "fixture-next-key", KIE_BASE_URL: signing.base, KIE_UPLOAD_BASE_URL: `${signing.base}/upload`, PUBLIC_URL: `${base}/api/kie`, KIE_WEBHOOK_HMAC_KEY: HMAC },
   });
   let log = "";
   server.stdout.on("data", (d) => { log += d; });
@@ -160,13 +164,23 @@ test("Next.js App Router: kie-kling/proxy as a route handler, KlingClient in a c
       assert.match(text, /issues: input\.duration/);
       assert.match(text, /video: http:\/\/127\.0\.0\.1:\d+\/results\/[0-9a-f]{32}\.mp4/);
       assert.ok(requests.some((u) => u.endsWith(".wasm")), "the page fetched the wasm");
-      assert.ok(!requests.some((u) => u.startsWith(emu.base) && u.includes("/api/v1/")), "the page never called Kie's API directly");
+      assert.ok(!requests.some((u) => u.startsWith(signing.base) && u.includes("/api/v1/")), "the page never called Kie's API directly");
       assert.deepEqual(errors, []);
+      // The signed callback reached the route, was confirmed with Kie, and the record is stored.
+      const taskId = /task: ([0-9a-f]{32})/.exec(text)[1];
+      let servedFrom = null;
+      for (const until = Date.now() + 15_000; servedFrom !== "store" && Date.now() < until; ) {
+        const r = await fetch(`${base}/api/kie/api/v1/jobs/recordInfo?taskId=${taskId}`, { headers: { authorization: "Bearer fixture-user-token" } });
+        servedFrom = r.headers.get("x-served-from");
+        if (servedFrom !== "store") await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(servedFrom, "store", `the callback was not stored: ${log}`);
     } finally {
       await page.close();
     }
   } finally {
     try { process.kill(-server.pid); } catch { /* gone */ }
+    await signing.close();
   }
 });
 

@@ -282,3 +282,24 @@ test("no answer of the proxy carried the key or the HMAC key", () => {
   const all = answers.join("\n");
   for (const secret of [KEY, HMAC, KEY.toUpperCase(), btoa(KEY)]) assert.ok(!all.includes(secret), secret);
 });
+
+test("examples/node/proxy-server.mjs serves the SDK through a plain Node http server", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [new URL("../../examples/node/proxy-server.mjs", import.meta.url).pathname], {
+    env: { ...process.env, KIE_API_KEY: KEY, APP_TOKEN: "example-token", KIE_BASE_URL: emu.base, PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.on("data", (d) => { const m = /http:\/\/\S+/.exec(String(d)); if (m) resolve(m[0]); });
+      child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+    });
+    const client = new KlingClient({ baseUrl: url, headers: { authorization: "Bearer example-token" } });
+    const { task } = await client.generate(validInput(), { pollIntervalMs: 50 });
+    assert.equal(task.state, "success");
+    const refused = await new KlingClient({ baseUrl: url }).createTask(validInput()).catch((e) => e);
+    assert.equal(refused.kind, "unauthorized");
+  } finally {
+    child.kill();
+  }
+});

@@ -18,3 +18,15 @@ test("wasm + browser glue stay within the size budget", () => {
   console.log(`size: wasm + browser glue ${(total / 1024).toFixed(1)} KB gzip (std ${std}), budget ${(budget / 1024).toFixed(0)} KB`);
   assert.ok(total <= budget, `${total} B gzip is over the ${budget} B budget`);
 });
+
+test("the browser build carries none of kie-kling/proxy: it is a separate wasm and entry", () => {
+  const exportsOf = (f) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(f))).map((e) => e.name);
+  const browserWasm = exportsOf(`${root}target/wasm-bindgen/kie_kling_bg.wasm`); // before names are minified
+  const proxyWasm = exportsOf(`${root}target/wasm-bindgen-proxy/kie_kling_proxy_bg.wasm`);
+  assert.ok(proxyWasm.some((n) => n.startsWith("proxycore_")), "the proxy wasm has ProxyCore");
+  assert.ok(!browserWasm.some((n) => n.startsWith("proxycore_")), "the browser wasm does not");
+  for (const f of ["browser.js", "node.js", "workerd.js"]) {
+    const text = readFileSync(`${root}pkg/${f}`, "utf8");
+    assert.ok(!/ProxyCore|createKieProxy|kie_kling_proxy/.test(text), `${f} mentions the proxy`);
+  }
+});

@@ -11,11 +11,11 @@ export default function Generate() {
       const checked = validate({ input: { prompt: "a cat", image_url: "https://example.com/a.png", duration: "7" as "5" } });
       if (!checked.ok) lines.push(`issues: ${checked.issues.map((i) => i.path).join(", ")}`);
       const client = new KlingClient({ baseUrl: "/api/kie", headers: { authorization: "Bearer fixture-user-token" } });
-      const { videoUrl } = await client.generate(
+      const { taskId, videoUrl } = await client.generate(
         { prompt: "a cat surfing", image_url: "https://example.com/cat.png" },
         { pollIntervalMs: 100 },
       );
-      lines.push(`video: ${videoUrl}`);
+      lines.push(`task: ${taskId}`, `video: ${videoUrl}`);
       setOut({ text: lines.join("\n"), done: "ok" });
     })().catch((e) => setOut({ text: e instanceof KieError ? `${e.kind}: ${e.message}` : String(e), done: "error" }));
   }, []);

@@ -12,6 +12,7 @@ function handle(request: Request): Promise<Response> {
     baseUrl: process.env.KIE_BASE_URL,
     uploadBaseUrl: process.env.KIE_UPLOAD_BASE_URL,
     publicUrl: process.env.PUBLIC_URL,
+    hmacKey: process.env.KIE_WEBHOOK_HMAC_KEY || undefined,
     mount: "/api/kie",
     // A real app reads its session here; the fixture accepts one demo token.
     authorize: (r) => (r.headers.get("authorization") === "Bearer fixture-user-token" ? "fixture-user" : null),
