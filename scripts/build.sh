@@ -70,10 +70,25 @@ export { KieError } from "../$snippet";
 import { guardClient } from "../$snippet";
 guardClient(KlingClient);
 JS
+# CommonJS for require() (Node 20 cannot require an ES module): no top-level await, the wasm
+# read beside the file through __dirname. A second instance of the package if an app mixes
+# require and import (README, "CommonJS").
+cat > "$gen/node-cjs.js" <<JS
+import { initSync, $exports } from "../kie_kling.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+initSync({ module: readFileSync(join(__dirname, "kie_kling_bg.wasm")) });
+export { $exports };
+export { KieError } from "../$snippet";
+import { guardClient } from "../$snippet";
+guardClient(KlingClient);
+JS
 for entry in node browser workerd; do
   npx --no-install esbuild "$gen/$entry.js" --bundle --minify --format=esm --platform=neutral \
     --external:node:fs --external:./kie_kling_bg.wasm --log-level=warning --log-override:duplicate-object-key=silent --outfile="pkg/$entry.js"
 done
+npx --no-install esbuild "$gen/node-cjs.js" --bundle --minify --format=cjs --platform=node \
+  --log-level=warning --log-override:duplicate-object-key=silent --outfile=pkg/node.cjs
 
 # kie-kling/proxy: the same crate with the `proxy` feature, as its own wasm, so the browser's wasm
 # never carries the server half. Server-side size matters less: prebuilt std, no name minifying.

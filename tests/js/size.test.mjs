@@ -8,7 +8,9 @@ import { readFileSync, existsSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
-const BUDGET_GZIP = { rebuilt: 47 * 1024, prebuilt: 56 * 1024 };
+// Ratcheted from 47 KB (session 3: the boundary fix, the proxy's SDK options and CommonJS fit
+// in 46.5 KB). The prebuilt-std figure follows by the same 0.4 KB.
+const BUDGET_GZIP = { rebuilt: 46.6 * 1024, prebuilt: 55.6 * 1024 };
 
 test("wasm + browser glue stay within the size budget", () => {
   const gz = (f) => gzipSync(readFileSync(`${root}pkg/${f}`), { level: 9 }).length;
