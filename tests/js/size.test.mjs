@@ -17,7 +17,7 @@ test("wasm + browser glue stay within the size budget", () => {
   const total = gz("kie_kling_bg.wasm") + gz("browser.js");
   const std = existsSync(`${root}target/std-build`) ? readFileSync(`${root}target/std-build`, "utf8").trim() : "prebuilt";
   const budget = BUDGET_GZIP[std] ?? BUDGET_GZIP.prebuilt;
-  console.log(`size: wasm + browser glue ${(total / 1024).toFixed(1)} KB gzip (std ${std}), budget ${(budget / 1024).toFixed(0)} KB`);
+  console.log(`size: wasm + browser glue ${(total / 1024).toFixed(1)} KB gzip (std ${std}), budget ${(budget / 1024).toFixed(1)} KB`);
   assert.ok(total <= budget, `${total} B gzip is over the ${budget} B budget`);
 });
 
