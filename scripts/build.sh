@@ -129,13 +129,13 @@ cat > pkg/index.d.ts <<'TS'
 import type {
   CreateTaskInput, CreateTaskRequest, CreateTaskBody, ValidationResult, BuildOptions, Task, Issue, KieErrorKind,
   KlingClientOptions, RequestOptions, CreateOptions, WaitOptions, GenerateOptions, GenerateResult,
-  GenerateInput, ImageSource, UploadOptions, UploadResult, VerifyCallbackOptions, WebhookRejection,
+  GenerateInput, ImageSource, UploadOptions, UploadResult, VerifyCallbackOptions, WebhookRejection, FailedTask,
 } from "./kie_kling.js";
 export type {
   Duration, CreateTaskInput, CreateTaskRequest, CreateTaskBody, IssueCode, Issue, ValidationResult,
-  BuildOptions, TaskState, Task, KieErrorKind, KlingClientOptions, RequestOptions, CreateOptions,
-  WaitOptions, GenerateOptions, GenerateResult, GenerateInput, ImageSource, UploadOptions, UploadResult,
-  VerifyCallbackOptions, WebhookRejection,
+  BuildOptions, TaskState, Task, TaskBase, PendingTask, SucceededTask, FailedTask, KieErrorKind,
+  KlingClientOptions, RequestOptions, CreateOptions, WaitOptions, GenerateOptions, GenerateResult,
+  GenerateInput, ImageSource, UploadOptions, UploadResult, VerifyCallbackOptions, WebhookRejection,
 } from "./kie_kling.js";
 
 /** Checks a whole createTask body against the contract, without any network; every issue at once. */
@@ -153,9 +153,6 @@ export declare function buildCreateTaskBody(input: CreateTaskInput, options?: Bu
  * @throws {KieError} kind "validation", issue code "invalid_image" on input.image_url.
  */
 export declare function checkImage(source: Blob | ArrayBuffer | Uint8Array): Promise<string>;
-
-/** Bytes of wasm linear memory in use (diagnostics). */
-export declare function wasmMemoryBytes(): number;
 
 /** The typed Task in a callback body. Verifies nothing: see verifyCallback / confirmCallback. */
 export declare function parseCallback(body: string | ArrayBuffer | Uint8Array | object): Task;
@@ -196,7 +193,8 @@ export declare class KlingClient {
 }
 
 /** Every failure the SDK throws or rejects with. Never carries the API key. */
-export declare class KieError extends Error {
+/** Fields every KieError has. Narrow on `kind` for the ones a kind always carries. */
+export interface KieErrorBase extends Error {
   /** "KieError", or "AbortError" when kind is "aborted". */
   name: "KieError" | "AbortError";
   /** Stable machine-readable kind. */
@@ -212,15 +210,39 @@ export declare class KieError extends Error {
   /** True when a createTask failed in a way that may still have created the task. */
   maybeCreated: boolean;
   taskId: string | null;
-  /** For kind "validation": every problem found. */
   issues?: Issue[];
-  /** For "task_failed" and "timeout": the last Task seen. */
+  /** For "timeout" and "aborted" waits: the last Task seen. */
   task?: Task;
   failCode?: string | null;
   failMsg?: string | null;
-  /** For "invalid_webhook": why the delivery was refused. */
   reason?: WebhookRejection;
 }
+/** Bad input: nothing was sent. `issues` lists every problem (empty when Kie's answer named none). */
+export interface ValidationError extends KieErrorBase { kind: "validation"; issues: Issue[] }
+/** The task ended in "fail": `failCode`/`failMsg` say why, `task` is the record. */
+export interface TaskFailedError extends KieErrorBase {
+  kind: "task_failed"; taskId: string; task: FailedTask; failCode: string | null; failMsg: string | null;
+}
+/** `verifyCallback` refused a delivery, for `reason`. */
+export interface InvalidWebhookError extends KieErrorBase { kind: "invalid_webhook"; reason: WebhookRejection }
+/** The caller's AbortSignal fired (`name` is "AbortError", as `fetch` does). */
+export interface AbortedError extends KieErrorBase { kind: "aborted"; name: "AbortError" }
+/** Every other kind. */
+export interface OtherKieError extends KieErrorBase {
+  kind: Exclude<KieErrorKind, "validation" | "task_failed" | "invalid_webhook" | "aborted">;
+}
+/**
+ * Every failure the SDK throws or rejects with, discriminated by `kind`. Never carries the key.
+ * @example
+ * try { await client.generate(input); } catch (e) {
+ *   if (e instanceof KieError && e.kind === "validation") console.log(e.issues.map((i) => i.path));
+ * }
+ */
+export type KieError = ValidationError | TaskFailedError | InvalidWebhookError | AbortedError | OtherKieError;
+export declare const KieError: {
+  new (kind: KieErrorKind, message: string, fields?: Partial<KieErrorBase>): KieError;
+  readonly prototype: KieError;
+};
 TS
 # Only the type declarations of wasm-bindgen's file are public; drop members that need lib esnext.
 sed -i '/\[Symbol.dispose\](): void;/d' pkg/kie_kling.d.ts

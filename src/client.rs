@@ -151,6 +151,9 @@ impl Failure {
         set(&fields, "taskId", opt(self.task_id));
         if let Some(issues) = self.issues {
             set(&fields, "issues", issues);
+        } else if self.kind == ErrorKind::Validation {
+            // Every validation error has `issues` (empty when Kie's answer named no field).
+            set(&fields, "issues", js_sys::Array::new());
         }
         if let Some(task) = self.task {
             // Built from a response already scrubbed of the key (see `exchange`).
@@ -804,7 +807,11 @@ pub fn parse_callback(body: &JsValue) -> Result<JsValue, Failure> {
     let parsed = callback_json(body)?;
     let data = parsed.field("data").unwrap_or(JsValue::NULL);
     match wire::decode_task(&data) {
-        Ok(task) => Ok(task_to_js(&task, data)),
+        Ok(mut task) => {
+            // Callbacks report costTime in seconds, recordInfo in ms (contract §9): ms everywhere.
+            task.cost_time = task.cost_time.map(|s| s * 1000.0);
+            Ok(task_to_js(&task, data))
+        }
         Err(e) => {
             let mut m = String::from(e.path);
             m.push_str(": ");

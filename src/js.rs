@@ -66,10 +66,10 @@ export interface Issue {
   limit?: number;
 }
 
-export interface ValidationResult {
-  ok: boolean;
-  issues: Issue[];
-}
+/** `validate`'s answer: narrows on `ok`. */
+export type ValidationResult =
+  | { ok: true; issues: [] }
+  | { ok: false; issues: [Issue, ...Issue[]] };
 
 export interface BuildOptions {
   callBackUrl?: string;
@@ -77,27 +77,48 @@ export interface BuildOptions {
 
 export type TaskState = "waiting" | "queuing" | "generating" | "success" | "fail";
 
-/** A task record, decoded. Times are Unix milliseconds. */
-export interface Task {
+/** Fields every task record has. Times are Unix milliseconds. */
+export interface TaskBase {
   taskId: string;
   model: string;
   state: TaskState;
-  /** Result video URLs (from resultJson.resultUrls); empty until success. They expire: download soon. */
+  /** Result video URLs (from resultJson.resultUrls). They expire (about 24 h): download soon. */
   videoUrls: string[];
   /** Normalised to a string; null when the task did not fail. */
   failCode: string | null;
   failMsg: string | null;
+  /** Processing time in milliseconds (callbacks' seconds are converted). */
   costTime: number | null;
   createTime: number | null;
   updateTime: number | null;
   completeTime: number | null;
+  /** Credits this task consumed (`consumeCredits` or `creditsConsumed` on the wire). */
   consumeCredits: number | null;
   remainedCredits: number | null;
   /** The createTask body as Kie recorded it. */
   param: CreateTaskBody | null;
-  /** The record exactly as received. */
+  /** The record exactly as received (the key scrubbed). */
   raw: unknown;
 }
+
+/** Waiting, queuing or generating. */
+export interface PendingTask extends TaskBase {
+  state: "waiting" | "queuing" | "generating";
+}
+
+/** Finished with at least one video. */
+export interface SucceededTask extends TaskBase {
+  state: "success";
+  videoUrls: [string, ...string[]];
+}
+
+/** Finished without a video: `failCode` / `failMsg` say why. */
+export interface FailedTask extends TaskBase {
+  state: "fail";
+}
+
+/** A task record, decoded: narrows on `state`. */
+export type Task = PendingTask | SucceededTask | FailedTask;
 
 export type KieErrorKind =
   | "validation" | "unauthorized" | "insufficient_credits" | "not_found" | "rate_limited"
@@ -147,9 +168,6 @@ export interface WaitOptions extends RequestOptions {
   onProgress?: (task: Task) => void;
   /** A fixed gap between polls, ms, instead of the default backoff schedule. */
   pollIntervalMs?: number;
-  /** Runs the wait's clock faster (0 < timeScale <= 1; 0.01 = a hundred times), against an
-   *  accelerated emulator in benchmarks and tests. Leave it out in real use. */
-  timeScale?: number;
 }
 
 export interface GenerateOptions extends CreateOptions, WaitOptions, Omit<UploadOptions, "signal"> {}

@@ -1,6 +1,6 @@
 // Type test (tsc --noEmit): correct usage compiles; each @ts-expect-error line must fail to compile.
 import { KlingClient, KieError, validate, buildCreateTaskBody, verifyCallback, parseCallback } from "kie-kling";
-import type { CreateTaskInput, Task, Issue, KieErrorKind, TaskState } from "kie-kling";
+import type { CreateTaskInput, Task, Issue, KieErrorKind, TaskState, WebhookRejection, FailedTask } from "kie-kling";
 
 const input: CreateTaskInput = {
   prompt: "a cat surfing",
@@ -74,3 +74,40 @@ async function images(client: KlingClient, file: File, req: Request): Promise<nu
 }
 
 export { images, numericDuration, badDuration, camel, noImage, firstIssue, ok, model, duration, run };
+
+// Narrowing (issue 18): each discriminant gives the fields its case always has.
+async function narrowing(client: KlingClient, e: unknown): Promise<void> {
+  const checked = validate({ input: { prompt: "p", image_url: "https://x" } });
+  if (checked.ok) {
+    const none: [] = checked.issues;
+  } else {
+    const first: Issue = checked.issues[0];
+    // @ts-expect-error a failed validation has at least one issue
+    const empty: [] = checked.issues;
+  }
+  const task = await client.getTask("t");
+  if (task.state === "success") {
+    const first: string = task.videoUrls[0];
+    const atLeastOne: [string, ...string[]] = task.videoUrls;
+  } else {
+    // @ts-expect-error only a successful task is sure to have a video
+    const atLeastOne: [string, ...string[]] = task.videoUrls;
+  }
+  if (e instanceof KieError) {
+    if (e.kind === "validation") {
+      const issues: Issue[] = e.issues;
+    } else if (e.kind === "task_failed") {
+      const code: string | null = e.failCode;
+      const failed: FailedTask = e.task;
+      const id: string = e.taskId;
+    } else if (e.kind === "invalid_webhook") {
+      const why: WebhookRejection = e.reason;
+    } else if (e.kind === "aborted") {
+      const name: "AbortError" = e.name;
+    } else {
+      // @ts-expect-error issues are only sure on validation errors
+      const issues: Issue[] = e.issues;
+    }
+    const made = new KieError("validation", "built by hand", { issues: [] });
+  }
+}
