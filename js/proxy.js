@@ -53,8 +53,12 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       if (!(e instanceof KieError)) return envelope(500, "the proxy failed", null, cors);
       const status = core.statusForKind(e.kind);
       const data = e.issues ? { issues: e.issues } : null;
+      // Kie's own answers (and our validation) are relayed; transport failures are not described
+      // to callers (they would name upstream hosts and addresses).
+      const relayed = e.code != null || e.kind === "validation";
+      const msg = relayed ? e.msg ?? e.message : `the upstream request failed (${e.kind})`;
       const retry = e.kind === "rate_limited" ? { "retry-after": "10" } : {};
-      return envelope(status, e.msg ?? e.message, data, { ...cors, ...retry });
+      return envelope(status, msg, data, { ...cors, ...retry });
     };
 
     /** The body, or null when it is larger than `max` bytes (declared or streamed). */
@@ -97,17 +101,18 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
     };
 
-    async function limitCreate(caller, cors) {
+    /** `createsPerMinute` for creates, and the same budget again for uploads. */
+    async function limitCreate(caller, cors, what = "creates") {
       if (settings.createsPerMinute == null) return null;
       let waitMs = 0;
       if (rateLimiter) {
-        const { success } = await rateLimiter.limit({ key: `creates:${caller}` });
+        const { success } = await rateLimiter.limit({ key: `${what}:${caller}` });
         if (!success) waitMs = 60_000;
       } else {
-        waitMs = core.admitCreate(caller, Date.now());
+        waitMs = core.admitCreate(`${what}:${caller}`, Date.now());
       }
       if (waitMs <= 0) return null;
-      return envelope(429, "too many creates for this caller; try again later", null, {
+      return envelope(429, `too many ${what} for this caller; try again later`, null, {
         ...cors, "retry-after": String(Math.ceil(waitMs / 1000)),
       });
     }
@@ -124,26 +129,43 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       const limited = await limitCreate(caller, cors);
       if (limited) return limited;
       const cost = core.costOf(body.input.duration);
-      let creditsKey = null;
-      if (settings.creditsPerDay != null) {
-        creditsKey = core.creditsKey(caller, Date.now());
-        const spent = Number(await store.get(creditsKey)) || 0;
-        if (!core.withinDailyCredits(spent, cost)) {
-          return envelope(433, "this caller's daily credit limit is reached", null, cors);
-        }
-        await store.put(creditsKey, String(spent + cost), { expirationTtl: 2 * 86_400 });
-      }
-      try {
-        const { taskId } = await client.createTask(body.input, settings.callBackUrl ? { callBackUrl: settings.callBackUrl } : {});
-        await store.put(core.ownerKey(taskId), caller, { expirationTtl: settings.ownerTtlSeconds });
-        return envelope(200, "success", { taskId }, cors);
-      } catch (e) {
-        if (creditsKey && !e?.maybeCreated) {
+      // Reserve, create, refund if nothing was created: one caller's creates in this process go
+      // one at a time through this, so parallel requests cannot all pass the same check.
+      return withCallerLock(caller, async () => {
+        let creditsKey = null;
+        if (settings.creditsPerDay != null) {
+          creditsKey = core.creditsKey(caller, Date.now());
           const spent = Number(await store.get(creditsKey)) || 0;
-          await store.put(creditsKey, String(Math.max(0, spent - cost)), { expirationTtl: 2 * 86_400 });
+          if (!core.withinDailyCredits(spent, cost)) {
+            return envelope(433, "this caller's daily credit limit is reached", null, cors);
+          }
+          await store.put(creditsKey, String(spent + cost), { expirationTtl: 2 * 86_400 });
         }
-        return fromError(e, cors);
-      }
+        let taskId = null;
+        try {
+          ({ taskId } = await client.createTask(body.input, settings.callBackUrl ? { callBackUrl: settings.callBackUrl } : {}));
+          await store.put(core.ownerKey(taskId), caller, { expirationTtl: settings.ownerTtlSeconds });
+          return envelope(200, "success", { taskId }, cors);
+        } catch (e) {
+          const nothingCreated = taskId === null && e instanceof KieError && !e.maybeCreated;
+          if (creditsKey && nothingCreated) {
+            const spent = Number(await store.get(creditsKey)) || 0;
+            await store.put(creditsKey, String(Math.max(0, spent - cost)), { expirationTtl: 2 * 86_400 });
+          }
+          return fromError(e, cors);
+        }
+      });
+    }
+
+    const locks = new Map();
+    /** Runs `fn` after every earlier call for `caller` in this process has finished. */
+    function withCallerLock(caller, fn) {
+      const before = locks.get(caller) ?? Promise.resolve();
+      const run = before.then(fn, fn);
+      const tail = run.catch(() => {});
+      locks.set(caller, tail);
+      tail.then(() => { if (locks.get(caller) === tail) locks.delete(caller); });
+      return run;
     }
 
     async function read(url, caller, cors) {
@@ -163,6 +185,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
     async function upload(request, route, caller, cors) {
       const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
       if (bytes === null) return envelope(413, "upload too large", null, cors);
+      const limited = await limitCreate(caller, cors, "uploads");
+      if (limited) return limited;
       const random = crypto.getRandomValues(new Uint8Array(16));
       try {
         let source, mime;
@@ -175,7 +199,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         } else if (route === "upload-base64") {
           source = jsonOf(bytes)?.base64Data;
           if (typeof source !== "string") return envelope(422, "base64Data must be a string", null, cors);
-          const head = source.replace(/^\s*data:[^,]*,/i, "").replace(/\s+/g, "").slice(0, 24);
+          const head = source.slice(0, 512).replace(/^\s*data:[^,]*,/i, "").replace(/\s+/g, "").slice(0, 24);
           try {
             mime = await checkImage(Uint8Array.from(atob(head), (c) => c.charCodeAt(0)));
           } catch {
@@ -212,6 +236,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
       // Only tasks this proxy created are confirmed: a forged id costs no upstream read.
       if (!(await store.get(core.ownerKey(taskId)))) return envelope(404, "unknown task", null, {});
+      // A task already confirmed final needs no second read (redeliveries, floods).
+      if (await store.get(core.taskKey(taskId))) return envelope(200, "success", null, {});
       // Unsigned deliveries (no hmacKey) each cost a confirming read: those reads are capped.
       // Signed ones were verified above (forgeries and replays never get here).
       const waitMs = settings.hmacKey ? 0 : core.admitCallback(Date.now());
@@ -232,7 +258,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       const url = new URL(request.url);
       const route = core.route(request.method, url.pathname);
       const origin = request.headers.get("origin");
-      const verdict = core.origin(origin ?? undefined, request.url);
+      const verdict = core.origin(origin ?? undefined);
       if (verdict === "refused") return envelope(403, "this origin may not use the proxy", null, {});
       const cors = verdict === "allowed"
         ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "retry-after, x-served-from" }
@@ -253,6 +279,9 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         } catch {
           return envelope(500, "authorize failed", null, cors);
         }
+      }
+      if (authorized != null && typeof authorized !== "string") {
+        return envelope(500, "authorize must return a caller id string or null", null, cors);
       }
       const caller = core.caller(authorized);
       if (caller === undefined) return envelope(401, "unauthorized: send your app's credentials to this proxy", null, cors);

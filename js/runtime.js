@@ -141,13 +141,9 @@ export function textSlice(s, start, end) {
   return typeof s === "string" ? s.slice(start, end) : "";
 }
 
-/** `o[key] = value` on an object the wasm just made (cannot throw). @total */
+/** `o[key] = value` on a fresh plain object the wasm just made: that cannot throw. @total */
 export function setProp(o, key, value) {
-  try {
-    o[key] = value;
-  } catch {
-    // a fresh plain object accepts every key
-  }
+  o[key] = value;
 }
 
 /**
@@ -262,6 +258,15 @@ export function isAborted(signal) {
   }
 }
 
+/** The reason a signal aborted with (undefined when it cannot be read). @total */
+export function abortReason(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `options[key]` when it is a function; undefined when absent; null when it is something else. @total */
 export function functionOf(options, key) {
   const f = propOf(options, key);
@@ -269,14 +274,6 @@ export function functionOf(options, key) {
   return typeof f === "function" ? f : null;
 }
 
-/** `encodeURIComponent(s)`, or null for text it refuses (a lone surrogate). @total */
-export function encodeQuery(s) {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return null;
-  }
-}
 
 /** True in a page (a key there is visible to every visitor); false in Node, Workers, Deno. @total */
 export function inBrowserPage() {
@@ -293,7 +290,8 @@ export function now() {
 export function describeError(err) {
   try {
     const cause = err.cause?.message;
-    return String(cause && cause !== err.message ? `${err.message}: ${cause}` : err.message ?? err);
+    // Bounded: a caller's fetch may reject with any message.
+    return String(cause && cause !== err.message ? `${err.message}: ${cause}` : err.message ?? err).slice(0, 300);
   } catch {
     return "";
   }
@@ -423,13 +421,9 @@ export function uploadForm(source, mimeType, uploadPath, fileName) {
  */
 export function guardClient(Client) {
   const proto = Client.prototype;
-  const message = "this KlingClient was freed, or its method was called without it as `this`";
-  const fail = () =>
-    new KieError("validation", message, {
-      code: null, msg: null, status: null, retryable: false, maybeCreated: false, taskId: null,
-      issues: [{ path: "this", code: "invalid_type", message }],
-    });
-  const live = (c) => c instanceof Client && c.__wbg_ptr !== 0 && c.__wbg_ptr !== undefined;
+  const message = "this KlingClient was freed, or a method was called without it as `this`";
+  const fail = () => new KieError("validation", message, { issues: [{ path: "this", code: "invalid_type", message }] });
+  const live = (c) => c instanceof Client && !!c.__wbg_ptr;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, name);
     if (name === "constructor" || name === "free" || name === "__destroy_into_raw") continue;
@@ -439,7 +433,17 @@ export function guardClient(Client) {
         ...d,
         value: {
           [name](...args) {
-            return live(this) ? method.apply(this, args) : Promise.reject(fail());
+            if (!live(this)) return Promise.reject(fail());
+            // The caller's frames, captured now: a rejection comes from a later microtask.
+            const site = new Error();
+            return method.apply(this, args).catch((e) => {
+              try {
+                if (e instanceof KieError) e.stack = `${e.name}: ${e.message}${site.stack.slice(site.stack.indexOf("\n"))}`;
+              } catch {
+                // a host whose stacks are not strings: keep the error's own
+              }
+              throw e;
+            });
           },
         }[name],
       });

@@ -11,8 +11,12 @@ cd "$(dirname "$0")/.."
 # RUSTC_BOOTSTRAP for this one command and a separate target dir (tests build std normally).
 # Without rust-src (or with KIE_PREBUILT_STD=1) the prebuilt std is used.
 wasm=target/wasm32-unknown-unknown/release/kie_kling.wasm
+# Source paths (kept for panic locations in std and js-sys) are remapped to short names: fewer
+# bytes, and no build machine's directories in the shipped file.
+remap="--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust/library=std --remap-path-prefix=$PWD=kie-kling"
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*; do remap="$remap --remap-path-prefix=$registry=crates"; done
 if [ -z "${KIE_PREBUILT_STD:-}" ] && [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ] &&
-   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" CARGO_TARGET_DIR=target/size \
+   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none $remap" CARGO_TARGET_DIR=target/size \
      cargo build --release --target wasm32-unknown-unknown -p kie-kling \
        -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size; then
   wasm=target/size/wasm32-unknown-unknown/release/kie_kling.wasm
@@ -33,42 +37,47 @@ node scripts/check-boundary.mjs "$raw/kie_kling_bg.wasm" "$raw/kie_kling.js" js/
 node scripts/minify-names.mjs "$raw/names.json" "$raw/kie_kling.js"
 
 snippet=$(cd "$raw" && ls snippets/*/js/runtime.js)
-exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, wasmMemoryBytes, KlingClient"
+exports="validate, buildCreateTaskBody, checkImage, parseCallback, verifyCallback, KlingClient"
 gen="$raw/entries" && mkdir -p "$gen"
 cat > "$gen/node.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
 // process.getBuiltinModule (Node >= 20.16) skips the ESM loader: about 1.3 ms of cold start.
 const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
-initSync({ module: readFileSync(new URL("./kie_kling_bg.wasm", import.meta.url)) });
+const wasmExports = initSync({ module: readFileSync(new URL("./kie_kling_bg.wasm", import.meta.url)) });
 export { $exports };
 export { KieError } from "../$snippet";
 import { guardClient } from "../$snippet";
 guardClient(KlingClient);
+/** Bytes of wasm linear memory in use (diagnostics: the tests and the bench watch it). */
+const wasmMemory = Object.values(wasmExports).find((v) => v instanceof WebAssembly.Memory);
+export const wasmMemoryBytes = () => wasmMemory.buffer.byteLength;
 JS
 cat > "$gen/browser.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
-// Our own loader instead of wasm-bindgen's init(): only compilation is asynchronous (streaming
-// when the server sends application/wasm), instantiation of the compiled module is synchronous.
-// The loader's other cases are not bundled (-0.4 KB gzip).
+// Our own loader instead of wasm-bindgen's init(): only compilation is asynchronous, from the
+// bytes (any MIME type a server sends works), and instantiation of the compiled module is
+// synchronous. The loader's other cases are not bundled (-0.4 KB gzip).
 const wasmResponse = await fetch(new URL("./kie_kling_bg.wasm", import.meta.url));
-initSync({
-  module: await (wasmResponse.headers.get("content-type")?.startsWith("application/wasm")
-    ? WebAssembly.compileStreaming(wasmResponse)
-    : wasmResponse.arrayBuffer().then((bytes) => WebAssembly.compile(bytes))),
-});
+const wasmExports = initSync({ module: await WebAssembly.compile(await wasmResponse.arrayBuffer()) });
 export { $exports };
 export { KieError } from "../$snippet";
 import { guardClient } from "../$snippet";
 guardClient(KlingClient);
+/** Bytes of wasm linear memory in use (diagnostics: the tests and the bench watch it). */
+const wasmMemory = Object.values(wasmExports).find((v) => v instanceof WebAssembly.Memory);
+export const wasmMemoryBytes = () => wasmMemory.buffer.byteLength;
 JS
 cat > "$gen/workerd.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
 import wasmModule from "./kie_kling_bg.wasm";
-initSync({ module: wasmModule });
+const wasmExports = initSync({ module: wasmModule });
 export { $exports };
 export { KieError } from "../$snippet";
 import { guardClient } from "../$snippet";
 guardClient(KlingClient);
+/** Bytes of wasm linear memory in use (diagnostics: the tests and the bench watch it). */
+const wasmMemory = Object.values(wasmExports).find((v) => v instanceof WebAssembly.Memory);
+export const wasmMemoryBytes = () => wasmMemory.buffer.byteLength;
 JS
 # CommonJS for require() (Node 20 cannot require an ES module): no top-level await, the wasm
 # read beside the file through __dirname. A second instance of the package if an app mixes
@@ -77,11 +86,14 @@ cat > "$gen/node-cjs.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-initSync({ module: readFileSync(join(__dirname, "kie_kling_bg.wasm")) });
+const wasmExports = initSync({ module: readFileSync(join(__dirname, "kie_kling_bg.wasm")) });
 export { $exports };
 export { KieError } from "../$snippet";
 import { guardClient } from "../$snippet";
 guardClient(KlingClient);
+/** Bytes of wasm linear memory in use (diagnostics: the tests and the bench watch it). */
+const wasmMemory = Object.values(wasmExports).find((v) => v instanceof WebAssembly.Memory);
+export const wasmMemoryBytes = () => wasmMemory.buffer.byteLength;
 JS
 for entry in node browser workerd; do
   npx --no-install esbuild "$gen/$entry.js" --bundle --minify --format=esm --platform=neutral \

@@ -34,10 +34,10 @@ extern "C" {
     fn read_reply(response: &JsValue, max: u32) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = isAborted)]
     fn is_aborted(signal: &AbortSignal) -> bool;
+    #[wasm_bindgen(js_name = abortReason)]
+    fn abort_reason(signal: &AbortSignal) -> JsValue;
     #[wasm_bindgen(js_name = describeError)]
     fn describe_error(err: &JsValue) -> String;
-    #[wasm_bindgen(js_name = encodeQuery)]
-    fn encode_query(text: &str) -> Option<String>;
     #[wasm_bindgen(js_name = isBinary)]
     fn is_binary(source: &JsValue) -> bool;
     #[wasm_bindgen(js_name = binarySize)]
@@ -92,6 +92,8 @@ pub struct Failure {
     pub fail_msg: Option<String>,
     /// For `invalid_webhook`: why.
     pub reason: Option<&'static str>,
+    /// What caused it: the AbortSignal's reason, the network error.
+    pub cause: Option<JsValue>,
 }
 
 impl Failure {
@@ -110,6 +112,7 @@ impl Failure {
             fail_code: None,
             fail_msg: None,
             reason: None,
+            cause: None,
         }
     }
 
@@ -162,12 +165,31 @@ impl Failure {
         if let Some(reason) = self.reason {
             set(&fields, "reason", reason);
         }
+        if let Some(cause) = self.cause {
+            set(&fields, "cause", cause);
+        }
         if self.kind == ErrorKind::TaskFailed {
             set(&fields, "failCode", opt(self.fail_code));
             set(&fields, "failMsg", opt(self.fail_msg.as_deref().map(clean)));
         }
         make_error(self.kind.as_str(), &clean(&self.message), &fields)
     }
+}
+
+/// The host (and port) of an http(s) URL, without userinfo: byte scans, since str's substring
+/// searcher costs about a kilobyte of wasm.
+fn host_of(url: &str) -> &str {
+    let b = url.as_bytes();
+    let start = b.windows(3).position(|w| w == b"://").map_or(0, |at| at + 3);
+    let end = b[start..]
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#'))
+        .map_or(b.len(), |e| start + e);
+    let at = b[start..end]
+        .iter()
+        .rposition(|&c| c == b'@')
+        .map_or(start, |a| start + a + 1);
+    &url[at..end]
 }
 
 /// Sleeps `ms`; false when `signal` aborted it (or the timer could not be set).
@@ -178,17 +200,35 @@ async fn sleep_ms(ms: f64, signal: Option<&AbortSignal>) -> bool {
     }
 }
 
-fn aborted() -> Failure {
-    Failure::new(ErrorKind::Aborted, "the operation was aborted")
+/// The caller's signal fired: kind "timeout" when its reason is a TimeoutError
+/// (`AbortSignal.timeout(ms)`), else "aborted"; the reason is kept as `cause`.
+#[inline(never)]
+fn aborted(signal: Option<&AbortSignal>) -> Failure {
+    let reason = signal.map(|s| abort_reason(s)).filter(|r| !r.is_undefined());
+    let timed_out = reason
+        .as_ref()
+        .and_then(|r| r.field("name"))
+        .and_then(|n| n.string())
+        .is_some_and(|n| n == "TimeoutError");
+    let mut f = if timed_out {
+        Failure::new(ErrorKind::Timeout, "the signal's timeout elapsed")
+    } else {
+        Failure::new(ErrorKind::Aborted, "the operation was aborted")
+    };
+    f.cause = reason;
+    f
 }
 
 /// An aborted wait stops only the polling: Kie has no cancel endpoint, so the task runs on
 /// (and is charged). The error says so and carries the taskId and the last Task seen.
-fn wait_aborted(task_id: &str, last: Option<JsValue>) -> Failure {
-    let mut m = String::from("the wait was aborted; the task keeps running on Kie (the API has no cancel) and is charged: read it later with getTask(\"");
+#[inline(never)]
+fn wait_aborted(task_id: &str, last: Option<JsValue>, signal: Option<&AbortSignal>) -> Failure {
+    let mut f = aborted(signal);
+    let mut m = core::mem::take(&mut f.message);
+    m.push_str(": the wait stopped; the task keeps running on Kie (the API has no cancel) and is charged: read it later with getTask(\"");
     m.push_str(task_id);
     m.push_str("\")");
-    let mut f = Failure::new(ErrorKind::Aborted, m);
+    f.message = m;
     f.task_id = Some(task_id.to_owned());
     f.task = last;
     f
@@ -243,32 +283,38 @@ impl Client {
         body: Option<&Body>,
         call: &CallOptions<'_>,
     ) -> Result<Reply, Failure> {
-        let deadline = Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms)).map_err(|_| aborted())?;
+        let deadline =
+            Deadline::new(call.signal, call.timeout_ms.unwrap_or(self.timeout_ms)).map_err(|_| aborted(call.signal))?;
         let result = self.exchange(method, url, body, &deadline).await;
         let _ = deadline.clear();
         let reply = result.map_err(|err| {
             if deadline.user_aborted().unwrap_or(true) {
-                aborted()
+                aborted(call.signal)
             } else if deadline.timed_out() {
                 let mut m = String::from("the request timed out after ");
                 m.push_str(&itoa(call.timeout_ms.unwrap_or(self.timeout_ms) as u64));
                 m.push_str(" ms");
                 Failure::new(ErrorKind::Timeout, m)
             } else {
+                // The host only: never the path or query, never the key.
+                let host = host_of(url);
                 let detail = describe_error(&err);
-                let mut m = String::from("network error: the request did not complete");
+                let mut m = String::from("network error: could not reach ");
+                m.push_str(host);
                 if !detail.is_empty() {
                     m.push_str(" (");
                     m.push_str(&detail);
                     m.push(')');
                 }
-                Failure::new(ErrorKind::Network, m)
+                let mut f = Failure::new(ErrorKind::Network, m);
+                f.cause = Some(err);
+                f
             }
         })?;
         if reply.text.is_none() {
-            let mut m = String::from("the response body is larger than ");
+            let mut m = String::from("response body over ");
             m.push_str(&itoa(MAX_RESPONSE_BYTES as u64));
-            m.push_str(" bytes; it was not read");
+            m.push_str(" bytes: not read");
             let mut f = Failure::new(ErrorKind::InvalidResponse, m);
             f.status = Some(reply.status);
             return Err(f);
@@ -312,7 +358,8 @@ impl Client {
         let promise = match &self.fetch {
             // `then` on a resolved promise: a custom fetch may return any thenable (or throw).
             Some(f) => resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?)?,
-            None => global_fetch(url, &init)?,
+            // A replaced global fetch may return any thenable, like a custom one.
+            None => resolve(&global_fetch(url, &init)?.into())?,
         };
         let response = JsFuture::from(promise).await?;
         let reply = JsFuture::from(read_reply(&response, MAX_RESPONSE_BYTES as u32)?).await?;
@@ -350,7 +397,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             if call.signal.is_some_and(|s| is_aborted(s)) {
-                return Err(aborted());
+                return Err(aborted(call.signal));
             }
             let mut failure = match self.send(method, url, body, call).await {
                 Ok(reply) => {
@@ -382,7 +429,7 @@ impl Client {
             match retry {
                 Some(ms) => {
                     if !sleep_ms(ms, call.signal).await {
-                        return Err(aborted());
+                        return Err(aborted(call.signal));
                     }
                     attempt += 1;
                 }
@@ -436,14 +483,18 @@ impl Client {
                 "taskId: must be a non-empty string",
             ));
         }
-        let Some(encoded) = encode_query(task_id) else {
-            return Err(Failure::new(
-                ErrorKind::Validation,
-                "taskId: must be well-formed text (it holds a lone surrogate)",
-            ));
-        };
         let mut url = self.url("/api/v1/jobs/recordInfo?taskId=");
-        url.push_str(&encoded);
+        // Percent-encoded as encodeURIComponent would (the id is valid UTF-8 once in Rust).
+        for b in task_id.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
+                url.push(b as char);
+            } else {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                url.push('%');
+                url.push(HEX[usize::from(b >> 4)] as char);
+                url.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
         let data = self
             .call(Operation::Read, "GET", &url, None, call)
             .await
@@ -648,7 +699,9 @@ impl Client {
                 Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => {
                     return Err(timed_out(last_task))
                 }
-                Err(f) if f.kind == ErrorKind::Aborted => return Err(wait_aborted(task_id, last_task)),
+                Err(_) if wait.signal.is_some_and(|s| is_aborted(s)) => {
+                    return Err(wait_aborted(task_id, last_task, wait.signal))
+                }
                 Err(f) => return Err(f),
             }
             let elapsed = elapsed_since(start);
@@ -657,7 +710,7 @@ impl Client {
                 .unwrap_or_else(|| policy::poll_delay_ms(elapsed, Math::random()));
             let delay = delay.min((timeout - elapsed).max(0.0));
             if !sleep_ms(delay * scale, wait.signal).await {
-                return Err(wait_aborted(task_id, last_task));
+                return Err(wait_aborted(task_id, last_task, wait.signal));
             }
         }
     }

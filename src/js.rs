@@ -353,7 +353,7 @@ fn read_base_url(opts: &JsValue, key: &'static str, default: &str, issues: &mut 
             issues.push(option_issue(
                 key,
                 validate::IssueCode::InvalidUrl,
-                "must be an absolute http(s) URL (or, in a page, a path on its own site like \"/api/kie\")",
+                "must be an absolute http(s) URL (in a page, also a path like \"/api/kie\")",
             ));
             default.to_owned()
         }
@@ -482,7 +482,7 @@ impl KlingClient {
             issues.push(option_issue(
                 "apiKey",
                 validate::IssueCode::Missing,
-                "apiKey is required to call api.kie.ai directly; without a key, set baseUrl to your own backend that adds it",
+                "apiKey is required for api.kie.ai; without one, set baseUrl to your backend (kie-kling/proxy)",
             ));
         }
         if !issues.is_empty() {
@@ -852,12 +852,6 @@ pub fn check_image(
             .map(JsValue::from)
             .map_err(|f| f.into_js(None))
     }))
-}
-
-/// Bytes of wasm linear memory in use (diagnostics; the bench watches it for leaks).
-#[wasm_bindgen(js_name = wasmMemoryBytes)]
-pub fn wasm_memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
 /// Parses a callback body (text, bytes or an object) into the same typed Task as `getTask`,

@@ -107,10 +107,15 @@ pub enum Caller {
 
 impl Caller {
     /// The key limits and ownership are recorded under (never a header the caller controls).
-    pub fn id(&self) -> &str {
+    /// Known ids are prefixed, so no id `authorize` returns can be the anonymous one.
+    pub fn id(&self) -> String {
         match self {
-            Caller::Known(id) => id,
-            Caller::Anonymous => "anonymous",
+            Caller::Known(id) => {
+                let mut k = String::from("u:");
+                k.push_str(id);
+                k
+            }
+            Caller::Anonymous => "anonymous".to_owned(),
         }
     }
 }
@@ -154,8 +159,8 @@ pub fn day_of(now_ms: f64) -> u64 {
 
 /// A task is readable by the caller who created it and nobody else; a foreign task answers
 /// exactly like one that does not exist.
-pub fn may_read(owner: Option<&str>, caller: &Caller) -> bool {
-    owner == Some(caller.id())
+pub fn may_read(owner: Option<&str>, caller_id: &str) -> bool {
+    owner == Some(caller_id)
 }
 
 /// Whether a create costing `cost` fits the caller's daily budget.
@@ -209,10 +214,10 @@ impl CreateWindows {
 
 /// The stored file's path and name for an upload: chosen here, never by the caller, so one
 /// caller's upload can never address another's file. `random` is 16 random bytes from the shell.
-pub fn upload_name(caller: &Caller, mime: &str, random: &[u8]) -> (String, String) {
+pub fn upload_name(caller_id: &str, mime: &str, random: &[u8]) -> (String, String) {
     let mut path = String::from("kie-kling-proxy/");
     // A short, stable, non-reversible folder per caller (FNV-1a of the id): tidy, not a secret.
-    let h = caller.id().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+    let h = caller_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     });
     push_hex(&mut path, &h.to_be_bytes());
@@ -357,15 +362,20 @@ mod tests {
         assert_eq!(caller_of(Some("x".repeat(300)), false), None, "an absurd id is refused");
         assert_eq!(caller_of(None, true), Some(Caller::Anonymous));
         assert_eq!(Caller::Anonymous.id(), "anonymous");
+        assert_eq!(Caller::Known("u1".into()).id(), "u:u1");
     }
 
     #[test]
     fn only_the_creator_reads_a_task() {
-        let a = Caller::Known("a".into());
-        let b = Caller::Known("b".into());
-        assert!(may_read(Some("a"), &a));
-        assert!(!may_read(Some("a"), &b));
+        let (a, b) = (Caller::Known("a".into()).id(), Caller::Known("b".into()).id());
+        assert!(may_read(Some(&a), &a));
+        assert!(!may_read(Some(&a), &b));
         assert!(!may_read(None, &a), "unknown to this proxy: not readable");
+        assert_ne!(
+            Caller::Known("anonymous".into()).id(),
+            Caller::Anonymous.id(),
+            "no id collides with anonymous"
+        );
         assert_eq!(owner_key("t1"), "owner:t1");
         assert_eq!(task_key("t1"), "task:t1");
         assert_eq!(credits_key("a", 20_000), "credits:20000:a");
@@ -404,10 +414,10 @@ mod tests {
 
     #[test]
     fn upload_names_are_ours_and_unique() {
-        let a = Caller::Known("alice".into());
+        let a = Caller::Known("alice".into()).id();
         let (path_a, name1) = upload_name(&a, "image/png", &[1; 16]);
         let (_, name2) = upload_name(&a, "image/png", &[2; 16]);
-        let (path_b, _) = upload_name(&Caller::Known("bob".into()), "image/webp", &[1; 16]);
+        let (path_b, _) = upload_name(&Caller::Known("bob".into()).id(), "image/webp", &[1; 16]);
         assert!(path_a.starts_with("kie-kling-proxy/") && path_a.len() == "kie-kling-proxy/".len() + 16);
         assert_ne!(path_a, path_b);
         assert_ne!(name1, name2);

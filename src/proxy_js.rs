@@ -4,7 +4,7 @@
 use crate::contract::{assumptions, proxy as limits, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::jsview::{object, set, snapshot};
 use crate::model::Duration;
-use crate::proxy::{self, Caller, CreateWindows, OriginVerdict, Route, UploadKind};
+use crate::proxy::{self, CreateWindows, OriginVerdict, Route, UploadKind};
 use crate::validate::{self, did_you_mean, Issue, IssueCode};
 use crate::view::{Kind, View};
 use std::cell::RefCell;
@@ -221,6 +221,13 @@ impl ProxyCore {
                 credits_per_day = count_option(&l, "creditsPerDay", &mut issues).map(|n| n as u64);
             }
         }
+        if opts.field("rateLimiter").is_some() && creates_per_minute.is_none() {
+            issues.push(issue(
+                "limits.createsPerMinute",
+                IssueCode::Missing,
+                "a rateLimiter is used only for createsPerMinute: set it (the binding's own limit then applies)",
+            ));
+        }
         if !issues.is_empty() {
             return Err(crate::js::validation_error(&issues));
         }
@@ -292,11 +299,10 @@ impl ProxyCore {
     }
 
     /// "none", "allowed" or "refused" for a request's Origin header, on a request to `url`.
-    pub fn origin(&self, origin: Option<String>, url: &str) -> String {
-        let mut own = vec![proxy::origin_of(url)];
-        if let Some(p) = &self.public_url {
-            own.push(proxy::origin_of(p));
-        }
+    pub fn origin(&self, origin: Option<String>) -> String {
+        // Only the configured public URL is "own": a request's Host header is the caller's to set
+        // (DNS rebinding), so it never makes an origin trusted.
+        let own: Vec<&str> = self.public_url.iter().map(|p| proxy::origin_of(p)).collect();
         match proxy::judge_origin(origin.as_deref(), &self.allowed_origins, &own) {
             OriginVerdict::None => "none",
             OriginVerdict::Allowed => "allowed",
@@ -308,7 +314,7 @@ impl ProxyCore {
     /// The caller id for what `authorize` returned (a string, or anything else for nobody);
     /// undefined when the request must be refused with 401.
     pub fn caller(&self, authorized: JsValue) -> Option<String> {
-        proxy::caller_of(authorized.string(), self.allow_anonymous).map(|c| c.id().to_owned())
+        proxy::caller_of(authorized.string(), self.allow_anonymous).map(|c| c.id())
     }
 
     /// 0 when `caller` may create now (the create is counted), else ms until a slot frees.
@@ -362,13 +368,13 @@ impl ProxyCore {
     /// Whether `caller` may read a task whose recorded owner is `owner`.
     #[wasm_bindgen(js_name = mayRead)]
     pub fn may_read(&self, owner: Option<String>, caller: &str) -> bool {
-        proxy::may_read(owner.as_deref(), &Caller::Known(caller.to_owned()))
+        proxy::may_read(owner.as_deref(), caller)
     }
 
     /// `[uploadPath, fileName]` for a caller's upload of `mime`, from 16 random bytes.
     #[wasm_bindgen(js_name = uploadName)]
     pub fn upload_name(&self, caller: &str, mime: &str, random: &[u8]) -> js_sys::Array {
-        let (path, name) = proxy::upload_name(&Caller::Known(caller.to_owned()), mime, random);
+        let (path, name) = proxy::upload_name(caller, mime, random);
         [JsValue::from(path), JsValue::from(name)].into_iter().collect()
     }
 

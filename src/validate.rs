@@ -495,7 +495,7 @@ pub fn unreadable(path: &str) -> Issue {
     Issue::new(
         path,
         IssueCode::Unreadable,
-        "reading this value threw (a throwing getter or a revoked Proxy)".into(),
+        "reading it threw (a throwing getter or a revoked Proxy)".into(),
     )
 }
 

@@ -5,6 +5,8 @@
 import { createServer } from "node:http";
 import { createKieProxy, toNodeListener } from "kie-kling/proxy";
 
+if (!process.env.APP_TOKEN) throw new Error("set APP_TOKEN: the token your pages send (Authorization: Bearer ...)");
+
 const proxy = createKieProxy({
   apiKey: process.env.KIE_API_KEY,
   publicUrl: process.env.PUBLIC_URL,

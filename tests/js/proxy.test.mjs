@@ -199,8 +199,9 @@ test("attack: 300 forged callbacks: with hmacKey all refused, 0 upstream reads; 
         assert.deepEqual(statuses, { 401: 300 });
         assert.equal(upstream, 0);
       } else {
+        // Each confirming read is capped (120 a minute), and once the task is confirmed final
+        // the proxy stops reading it at all.
         assert.ok(upstream <= 120, `${upstream} upstream reads`);
-        assert.equal(statuses[429], 300 - upstream);
       }
     } finally {
       await p.close();

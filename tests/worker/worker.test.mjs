@@ -108,7 +108,7 @@ test("browser-style client -> Worker -> emulator -> signed callback -> KV -> suc
   while ((await sent()) <= sentBefore && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   const kv = await mf.getKVNamespace("TASKS");
   while (!(await kv.get(`task:${taskId}`)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(await kv.get(`owner:${taskId}`), "alice", "ownership recorded in KV");
+  assert.equal(await kv.get(`owner:${taskId}`), "u:alice", "ownership recorded in KV, under the namespaced caller id");
   const before = await counted("recordInfo");
   const task = await client.waitForTask(taskId, { pollIntervalMs: 50 });
   assert.equal(task.state, "success");

@@ -38,7 +38,7 @@ export default {
       authorize: authorizeWith(env),
       store: env.TASKS,
       rateLimiter: env.CREATE_LIMITER,
-      limits: { createsPerMinute: 10, creditsPerDay: Number(env.CREDITS_PER_DAY) || 500 },
+      limits: { createsPerMinute: 10, creditsPerDay: Number.isFinite(Number(env.CREDITS_PER_DAY)) ? Number(env.CREDITS_PER_DAY) : 500 },
       // Only for tests against the local emulator; leave unset in production.
       ...(env.KIE_BASE_URL ? { baseUrl: env.KIE_BASE_URL } : {}),
       ...(env.KIE_UPLOAD_BASE_URL ? { uploadBaseUrl: env.KIE_UPLOAD_BASE_URL } : {}),
