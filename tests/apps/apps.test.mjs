@@ -184,6 +184,19 @@ test("Next.js App Router: kie-kling/proxy as a route handler, KlingClient in a c
   }
 });
 
+test("Deno 2 and Bun (from the npm registry): validate, generate against the emulator, verifyCallback", () => {
+  const dir = prepare("runtimes");
+  const want = { issues: ["invalid_type"], state: "success", verified: true, replay: "replayed" };
+  for (const [runtime, args] of [["deno", ["run", "--allow-all", "smoke.mjs"]], ["bun", ["smoke.mjs"]]]) {
+    const version = sh(`${dir}/node_modules/.bin/${runtime}`, ["--version"], dir).split("\n")[0];
+    const ms = timed(() => {
+      const out = sh(`${dir}/node_modules/.bin/${runtime}`, args, dir, { KIE_BASE_URL: emu.base, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" });
+      assert.deepEqual(JSON.parse(out.trim().split("\n").pop()), want, `${runtime}: ${out}`);
+    });
+    results[runtime] = { version, runMs: ms };
+  }
+});
+
 test("TypeScript: tsc --noEmit with moduleResolution bundler and node16", () => {
   const dir = prepare("typescript");
   for (const config of ["tsconfig.bundler.json", "tsconfig.node16.json"]) {
