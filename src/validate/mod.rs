@@ -2,75 +2,21 @@
 //! `Issue { path, code, message, limit }`. Pure: reads through `View`, so the same rules run on
 //! JS objects in the wasm and on `serde_json::Value` natively and in the emulator.
 //! It never coerces or trims: a value is sent as given or reported.
+//!
+//! Layout: `issue` (what is reported), `url` (the URL rule), `suggest` (did-you-mean); the rules
+//! of each field are here.
+
+mod issue;
+mod suggest;
+mod url;
+
+pub use issue::{Issue, IssueCode};
+pub use suggest::did_you_mean;
+pub use url::check_http_url;
 
 use crate::contract::{assumptions, DURATIONS, MODEL_ID, NEGATIVE_PROMPT_MAX_CHARS, PROMPT_MAX_CHARS};
 use crate::model::{itoa, CreateTaskBody, CreateTaskInput, Duration};
 use crate::view::{Kind, View};
-
-/// Stable issue codes (a public API: never rename one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IssueCode {
-    Missing,
-    InvalidType,
-    Empty,
-    TooLong,
-    NotOneOf,
-    OutOfRange,
-    NotOnStep,
-    NotFinite,
-    InvalidUrl,
-    NeedsUpload,
-    InvalidImage,
-    UnknownField,
-    /// Reading the value threw (a getter, a revoked Proxy); nothing is sent.
-    Unreadable,
-}
-
-impl IssueCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IssueCode::Missing => "missing",
-            IssueCode::InvalidType => "invalid_type",
-            IssueCode::Empty => "empty",
-            IssueCode::TooLong => "too_long",
-            IssueCode::NotOneOf => "not_one_of",
-            IssueCode::OutOfRange => "out_of_range",
-            IssueCode::NotOnStep => "not_on_step",
-            IssueCode::NotFinite => "not_finite",
-            IssueCode::InvalidUrl => "invalid_url",
-            IssueCode::NeedsUpload => "needs_upload",
-            IssueCode::InvalidImage => "invalid_image",
-            IssueCode::UnknownField => "unknown_field",
-            IssueCode::Unreadable => "unreadable",
-        }
-    }
-}
-
-/// One problem with a request: where, what, a sentence for humans, and the limit broken.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Issue {
-    /// Dotted path, e.g. `input.prompt`.
-    pub path: String,
-    pub code: IssueCode,
-    pub message: String,
-    /// The limit that was broken (characters, bounds), when there is one.
-    pub limit: Option<f64>,
-}
-
-impl Issue {
-    fn new(path: &str, code: IssueCode, message: String) -> Self {
-        Issue {
-            path: path.to_owned(),
-            code,
-            message,
-            limit: None,
-        }
-    }
-    pub fn with_limit(mut self, limit: f64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-}
 
 pub static BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
 pub static INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
@@ -392,81 +338,6 @@ fn check_callback_url<V: View>(value: Option<&V>, path: &str, issues: &mut Vec<I
     }
 }
 
-/// Checks that `url` is an absolute http(s) URL with a host; says why not.
-pub fn check_http_url(url: &str) -> Result<(), &'static str> {
-    if url.is_empty() {
-        return Err("it is empty");
-    }
-    // Byte scan for the usual all-ASCII URL; chars only when there is something else.
-    let bad = if url.is_ascii() {
-        url.bytes().any(|b| b <= b' ' || b == 0x7f)
-    } else {
-        url.chars().any(|c| c.is_whitespace() || c.is_control())
-    };
-    if bad {
-        return Err("it contains whitespace or control characters");
-    }
-    // A plain byte search: str's substring searcher costs more to set up than this whole scan.
-    let Some(at) = url.as_bytes().windows(3).position(|w| w == b"://") else {
-        return Err("it has no scheme (expected http:// or https://)");
-    };
-    let (scheme, rest) = (&url[..at], &url[at + 3..]);
-    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        return Err("only http and https are accepted");
-    }
-    // Byte positions of ASCII delimiters are char boundaries; size-optimised std's char
-    // searchers decode UTF-8 one char at a time.
-    let end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let host_port = match authority.bytes().rposition(|b| b == b'@') {
-        Some(at) => &authority[at + 1..],
-        None => authority,
-    };
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        match v6.split_once(']') {
-            Some((h, port)) if !h.is_empty() && (port.is_empty() || valid_port(port)) => h,
-            _ => return Err("its IPv6 host is malformed"),
-        }
-    } else {
-        let (h, port) = match host_port.bytes().rposition(|b| b == b':') {
-            Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
-            None => (host_port, None),
-        };
-        if let Some(p) = port {
-            if !valid_port_digits(p) {
-                return Err("its port is not a number from 1 to 65535");
-            }
-        }
-        // Non-ASCII is allowed for internationalised names; ASCII must be a host-name character.
-        if !h
-            .bytes()
-            .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
-        {
-            return Err("its host has characters a host name cannot have");
-        }
-        h
-    };
-    if host.is_empty() {
-        return Err("it has no host");
-    }
-    Ok(())
-}
-
-/// A port after a `]`: `:` and its digits.
-fn valid_port(p: &str) -> bool {
-    p.strip_prefix(':').is_some_and(valid_port_digits)
-}
-
-fn valid_port_digits(digits: &str) -> bool {
-    !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) && {
-        let n: u32 = digits.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0'));
-        (1..=65535).contains(&n)
-    }
-}
-
 /// A URL string over the limit, judged by its length alone (so it is never copied).
 fn too_long_url<V: View>(value: &V, path: &str, issues: &mut Vec<Issue>) -> bool {
     let max = assumptions::URL_MAX_CHARS;
@@ -532,40 +403,6 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
     Issue::new(path, IssueCode::UnknownField, m)
 }
 
-/// The known name `key` most likely meant: same letters ignoring case and `_`/`-`, or within
-/// two edits.
-pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    let norm = |s: &str| -> Vec<char> {
-        // Field names are ASCII; ASCII case folding avoids Unicode tables in the wasm.
-        s.chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let k = norm(key);
-    if let Some(hit) = known.iter().find(|c| norm(c) == k) {
-        return Some(hit);
-    }
-    known
-        .iter()
-        .map(|c| (edit_distance(&k, &norm(c)), *c))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,7 +429,7 @@ mod tests {
 
     #[test]
     fn vendor_example_validates_clean() {
-        let body: Value = serde_json::from_str(include_str!("../tests/fixtures/vendor-example.json")).unwrap();
+        let body: Value = serde_json::from_str(include_str!("../../tests/fixtures/vendor-example.json")).unwrap();
         let parsed = validate_body(&body).expect("vendor example is valid");
         assert_eq!(serde_json::from_str::<Value>(&parsed.to_json()).unwrap(), body);
     }
@@ -872,7 +709,7 @@ mod fixture_tests {
     /// against the emulator.
     #[test]
     fn request_fixtures() {
-        let cases: Vec<Value> = serde_json::from_str(include_str!("../tests/fixtures/requests.json")).unwrap();
+        let cases: Vec<Value> = serde_json::from_str(include_str!("../../tests/fixtures/requests.json")).unwrap();
         assert!(cases.len() >= 20);
         for case in cases {
             let got: Vec<(String, String)> = validate_body(&case["body"])
