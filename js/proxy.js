@@ -117,8 +117,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       });
     }
 
-    async function create(request, caller, cors) {
-      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+    async function create(request, bodyLimit, caller, cors) {
+      const bytes = await readCapped(request, bodyLimit);
       if (bytes === null) return envelope(413, "request body too large", null, cors);
       const body = jsonOf(bytes);
       if (body?.callBackUrl !== undefined) {
@@ -182,8 +182,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
     }
 
-    async function upload(request, route, caller, cors) {
-      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+    async function upload(request, bodyLimit, route, caller, cors) {
+      const bytes = await readCapped(request, bodyLimit);
       if (bytes === null) return envelope(413, "upload too large", null, cors);
       const limited = await limitCreate(caller, cors, "uploads");
       if (limited) return limited;
@@ -222,8 +222,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
     }
 
-    async function callback(request) {
-      const bytes = await readCapped(request, core.bodyLimit("POST", new URL(request.url).pathname));
+    async function callback(request, bodyLimit) {
+      const bytes = await readCapped(request, bodyLimit);
       if (bytes === null) return envelope(413, "callback body too large", null, {});
       let taskId;
       try {
@@ -271,7 +271,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
       if (route === "not-found") return envelope(404, "not found", null, cors);
       if (route === "method-not-allowed") return envelope(405, "method not allowed", null, cors);
-      if (route === "callback") return callback(request);
+      const bodyLimit = core.bodyLimit(request.method, url.pathname);
+      if (route === "callback") return callback(request, bodyLimit);
       let authorized = null;
       if (authorize) {
         try {
@@ -287,15 +288,15 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       if (caller === undefined) return envelope(401, "unauthorized: send your app's credentials to this proxy", null, cors);
       try {
         switch (route) {
-          case "create": return await create(request, caller, cors);
+          case "create": return await create(request, bodyLimit, caller, cors);
           case "read": return await read(url, caller, cors);
           case "credits": return envelope(200, "success", await client.getCredits(), cors);
           case "download": {
-            const bytes = await readCapped(request, core.bodyLimit(request.method, url.pathname));
+            const bytes = await readCapped(request, bodyLimit);
             if (bytes === null) return envelope(413, "request body too large", null, cors);
             return envelope(200, "success", await client.getDownloadUrl(jsonOf(bytes)?.url), cors);
           }
-          default: return await upload(request, route, caller, cors);
+          default: return await upload(request, bodyLimit, route, caller, cors);
         }
       } catch (e) {
         return fromError(e, cors);

@@ -5,7 +5,7 @@ use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
 use crate::contract::MODEL_ID;
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::error::{ApiKey, ErrorKind};
-use crate::jsview::{object, set, snapshot, JsValueExt};
+use crate::jsview::{object, prop, set, snapshot};
 use crate::model::CreateTaskBody;
 use crate::validate::{self, did_you_mean, Issue, Mode};
 use crate::view::{Kind, View};
@@ -439,7 +439,7 @@ impl KlingClient {
         let mut headers = Vec::new();
         if let Some(h) = opts.field("headers") {
             for name in h.keys() {
-                match h.get_dynamic(&name).and_then(|v| v.string()) {
+                match prop(&h, &name).and_then(|v| v.string()) {
                     Some(value) => headers.push((name, value)),
                     None => issues.push(option_issue(
                         "headers",

@@ -127,15 +127,9 @@ impl View for JsValue {
     }
 }
 
-impl JsValueExt for JsValue {
-    fn get_dynamic(&self, key: &str) -> Option<JsValue> {
-        Some(prop_of(self, &JsValue::from_str(key))).filter(|v| !v.is_undefined())
-    }
-}
-
-/// Reads of a property whose name is not static (header names).
-pub trait JsValueExt {
-    fn get_dynamic(&self, key: &str) -> Option<JsValue>;
+/// `value[key]` for a name that is not static (header names); `None` when undefined.
+pub fn prop(value: &JsValue, key: &str) -> Option<JsValue> {
+    Some(prop_of(value, &JsValue::from_str(key))).filter(|v| !v.is_undefined())
 }
 
 /// A stable copy of a caller's object (see `snapshot` in runtime.js): `known` fields and other
