@@ -2,6 +2,7 @@
 // always carry `issues`, task_failed its failCode/failMsg/task, callbacks' costTime is in ms.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as sdkForUrls from "kie-kling";
 import { KlingClient, KieError, parseCallback, verifyCallback } from "kie-kling";
 
 test("every validation error has an issues array, from the SDK's checks and from Kie's answers", async () => {
@@ -21,4 +22,14 @@ test("every validation error has an issues array, from the SDK's checks and from
 test("a callback's costTime (seconds on the wire) reads in milliseconds, like recordInfo's", () => {
   const task = parseCallback({ code: 200, data: { taskId: "t1", state: "success", costTime: 8, resultJson: "{\"resultUrls\":[\"https://e.com/v.mp4\"]}" } });
   assert.equal(task.costTime, 8000);
+});
+
+test("URLs longer than 4096 characters are too_long, judged before they are copied", () => {
+  const { validate } = sdkForUrls;
+  const long = `https://example.com/${"a".repeat(5000)}`;
+  const r = validate({ input: { prompt: "p", image_url: long }, callBackUrl: long });
+  const byPath = Object.fromEntries(r.issues.map((i) => [i.path, i]));
+  assert.equal(byPath["input.image_url"].code, "too_long");
+  assert.equal(byPath["input.image_url"].limit, 4096);
+  assert.equal(byPath.callBackUrl.code, "too_long");
 });

@@ -304,3 +304,44 @@ test("examples/node/proxy-server.mjs serves the SDK through a plain Node http se
     child.kill();
   }
 });
+
+test("review fixes hold: parallel creates cannot overspend creditsPerDay; uploads are limited; odd authorize answers and config refused", async () => {
+  // Four creates of 25 credits at once against a 50-credit day: exactly two get through.
+  const p = await countingProxy({ limits: { createsPerMinute: 100, creditsPerDay: 50 } });
+  try {
+    const answers = await Promise.all([0, 1, 2, 3].map(() =>
+      fetch(`${p.url}/api/v1/jobs/createTask`, { method: "POST", headers: { authorization: "Bearer token-alice" }, body: createBody() }).then((r) => r.status)));
+    assert.deepEqual(answers.sort(), [200, 200, 433, 433]);
+  } finally {
+    await p.close();
+  }
+  // Uploads count against createsPerMinute on their own.
+  const u = await countingProxy({ limits: { createsPerMinute: 1 } });
+  try {
+    const form = () => { const f = new FormData(); f.append("file", new Blob([PNG_1X1], { type: "image/png" }), "a.png"); return f; };
+    const first = await fetch(`${u.url}/upload/api/file-stream-upload`, { method: "POST", headers: { authorization: "Bearer token-bob" }, body: form() });
+    const second = await fetch(`${u.url}/upload/api/file-stream-upload`, { method: "POST", headers: { authorization: "Bearer token-bob" }, body: form() });
+    assert.deepEqual([first.status, second.status], [200, 429]);
+  } finally {
+    await u.close();
+  }
+  // authorize answering something other than a string or null is a server error, not anonymous.
+  const odd = createKieProxy({ apiKey: KEY, baseUrl: emu.base, authorize: () => 42, allowAnonymous: true });
+  assert.equal((await odd(new Request("http://proxy.test/api/v1/chat/credit"))).status, 500);
+  // A rateLimiter without createsPerMinute would do nothing: refused.
+  assert.throws(() => createKieProxy({ apiKey: KEY, authorize: bearer, rateLimiter: { limit: async () => ({ success: true }) } }), /createsPerMinute/);
+});
+
+test("only publicUrl's origin counts as the proxy's own: a Host-matching Origin without it is refused", async () => {
+  const p = await countingProxy({}); // no publicUrl
+  try {
+    const r = await fetch(`${p.url}/api/v1/chat/credit`, { headers: { origin: p.url, authorization: "Bearer token-alice" } });
+    assert.equal(r.status, 403);
+  } finally {
+    await p.close();
+  }
+  // With publicUrl (the main proxy of this file), a same-origin page is judged by authorize alone.
+  const same = await call("/api/v1/chat/credit", { headers: { origin: proxyUrl } });
+  assert.equal(same.status, 401);
+  assert.equal(same.headers.get("access-control-allow-origin"), null);
+});
