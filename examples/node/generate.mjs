@@ -1,5 +1,5 @@
-// From a request file to a finished video, against KIE_BASE_URL (the emulator by default in
-// `npm run demo`) or the real API when KIE_API_KEY is yours and KIE_BASE_URL is unset.
+// From a request file to a finished video, against KIE_BASE_URL (a local emulator: `npm run
+// emulator`) or the real API when KIE_API_KEY is yours and KIE_BASE_URL is unset.
 //   node examples/node/generate.mjs [request.json]
 import { readFileSync } from "node:fs";
 import { KlingClient, KieError, validate } from "kie-kling";

@@ -1,146 +1,314 @@
-// The demo page in headless Chromium (Debian's, driven by playwright-core), served by the
-// emulator exactly as `npm run demo` serves it. Screenshots go to test-output/e2e/.
+// The demo as `npm run demo` serves it (scripts/demo-server.mjs: the page behind kie-kling/proxy,
+// the emulator upstream), in headless Chromium: keyboard use, focus, a real drop, the phone
+// layout, dark mode, console hygiene, axe-core, and that no request from the page carries the key.
+// Screenshots of each state go to test-output/demo/; axe results to test-output/demo/axe.json.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, existsSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
+import axe from "axe-core";
 import { startEmulator, PNG_1X1 } from "../js/emulator.mjs";
+import { startDemo } from "../../scripts/demo-server.mjs";
 
-const OUT = new URL("../../test-output/e2e/", import.meta.url).pathname;
+const OUT = new URL("../../test-output/demo/", import.meta.url).pathname;
 const SITE = new URL("../../target/demo-site", import.meta.url).pathname;
-const DEMO_KEY = "emulator-demo";
-let emu, browser, context;
+const KEY = `sk-e2e-${Math.random().toString(36).slice(2)}-SECRET`;
+const HMAC = `hmac-${Math.random().toString(36).slice(2)}`;
+const axeResults = {};
+let emu, demo, browser;
 
 before(async () => {
   if (!existsSync(`${SITE}/index.html`)) throw new Error("run scripts/build.sh first (it assembles target/demo-site)");
   mkdirSync(OUT, { recursive: true });
-  emu = await startEmulator(["--serve", SITE, "--timeline", "600,600,1500"]);
-  context = await chromium.launchPersistentContext(mkdtempSync(`${tmpdir()}/kie-e2e-`), {
+  emu = await startEmulator(["--timeline", "600,600,1500", "--webhook-hmac-key", HMAC]);
+  demo = await startDemo({ site: SITE, upstream: { kind: "emulator", apiKey: KEY, baseUrl: emu.base, uploadBaseUrl: emu.uploadBase, hmacKey: HMAC } });
+  browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 });
-after(async () => { await context?.close(); await emu?.close(); });
+after(async () => {
+  writeFileSync(`${OUT}axe.json`, JSON.stringify(axeResults, null, 2));
+  await browser?.close();
+  await demo?.close();
+  await emu?.close();
+});
 
-async function openPage() {
+/** A fresh context and page; records console problems and every request the page makes. */
+async function openPage({ viewport = { width: 1280, height: 900 }, colorScheme = "light", touch = false } = {}) {
+  // bypassCSP: axe-core is injected as an inline script; the page itself runs under its CSP.
+  const context = await browser.newContext({ viewport, colorScheme, hasTouch: touch, isMobile: touch, bypassCSP: true });
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${emu.base}/`);
+  const problems = [];
+  const requests = [];
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => requests.push(r));
+  await page.goto(demo.url);
   await page.waitForSelector("html[data-ready=true]");
-  return { page, errors };
+  return { page, problems, requests, close: () => context.close() };
+}
+
+/** No request the page made carries the key (URL, headers, body), and all but media went to the demo's origin. */
+async function assertNoKey(requests) {
+  assert.ok(requests.length > 0);
+  for (const r of requests) {
+    const text = `${r.url()} ${JSON.stringify(await r.allHeaders())} ${r.postData() ?? ""}`;
+    assert.ok(!text.includes(KEY), `the key reached the page's request to ${r.url()}`);
+    if (!r.url().startsWith(demo.origin) && !r.url().startsWith("blob:")) assert.match(r.url(), /\/results\/[0-9a-f]{32}\.mp4$/, "only result media come from elsewhere");
+  }
+}
+
+async function checkAxe(page, state) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axe.source });
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const scheme = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  axeResults[`${state}/${scheme}`] = violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), [], `axe (${state}, ${scheme})`);
+}
+
+async function bothSchemes(page, state) {
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    await checkAxe(page, state);
+    await page.screenshot({ path: `${OUT}${state}-${colorScheme}.png`, fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 const pngFile = { name: "frame.png", mimeType: "image/png", buffer: Buffer.from(PNG_1X1) };
-const requestsOf = async (route) => (await emu.counters(DEMO_KEY)).requests?.[route] ?? 0;
+const requestsOf = async (route) => (await emu.counters(KEY)).requests?.[route] ?? 0;
+const focused = (page) => page.evaluate(() => document.activeElement?.id ?? "");
+const liveRegions = (page) => page.evaluate(() => document.querySelectorAll("[aria-live], [role=alert], [role=status], [role=log]").length);
 
-test("happy path: an image file becomes a playing video", async () => {
-  const { page, errors } = await openPage();
-  await page.screenshot({ path: `${OUT}form.png`, fullPage: true });
-  await page.setInputFiles("#file", pngFile);
-  await page.waitForFunction(() => !document.getElementById("submit").disabled);
-  assert.match(await page.textContent("#body-json"), /"model": "kling\/v2-1-standard"/);
-  await page.click("#submit");
-  await page.waitForFunction(() => /^[0-9a-f]{32}$/.test(document.getElementById("task-id").textContent));
-  await page.waitForSelector("#timeline li.current");
-  await page.screenshot({ path: `${OUT}progress.png`, fullPage: true });
-  await page.waitForFunction(() => document.getElementById("video").readyState >= 2, null, { timeout: 20_000 });
-  assert.match(await page.textContent("#status"), /Done in/);
-  assert.match(await page.getAttribute("#download", "href"), /\/results\/[0-9a-f]{32}\.mp4$/);
-  assert.match(await page.textContent("#recent"), /success/);
-  await page.screenshot({ path: `${OUT}result.png`, fullPage: true });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: `${OUT}phone.png`, fullPage: true });
-  assert.deepEqual(errors, []);
-  await page.close();
+/** Presses Tab until `id` has focus (at most 25 presses); returns the ids passed on the way. */
+async function tabTo(page, id) {
+  const seen = [];
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press("Tab");
+    const now = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+    seen.push(now);
+    if (now === id) return seen;
+  }
+  assert.fail(`Tab never reached #${id}: ${seen.join(" > ")}`);
+}
+
+test("the empty page shows no errors, one live region, dark mode and control borders of at least 3:1", async () => {
+  const { page, problems, requests, close } = await openPage();
+  assert.match(await page.textContent("#upstream"), /local emulator/);
+  assert.equal(await page.$("input[type=password]"), null, "no key field");
+  assert.deepEqual(await page.$$eval(".err", (els) => els.map((e) => e.textContent).filter(Boolean)), []);
+  assert.equal(await page.$$eval("[aria-invalid]", (els) => els.length), 0);
+  assert.equal(await liveRegions(page), 1);
+  assert.match(await page.textContent("#status"), /Nothing running yet/);
+  assert.match(await page.textContent("#cost"), /Costs 25 credits · you have/);
+  await page.check("input[name=duration][value='10']");
+  assert.match(await page.textContent("#cost"), /Costs 50 credits/);
+  await bothSchemes(page, "empty");
+  // The check can fail: an image without a text alternative is a critical violation.
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement("img"), { id: "axe-probe", src: "data:," })));
+  await assert.rejects(checkAxe(page, "probe"), /image-alt/);
+  delete axeResults["probe/light"];
+  await page.evaluate(() => document.getElementById("axe-probe").remove());
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    const ratios = await page.evaluate(() => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      const card = getComputedStyle(document.querySelector(".card")).backgroundColor;
+      return Object.fromEntries(["#prompt", "#image-url", "#negative", "#drop", ".choice"].map((sel) => [sel, ratio(getComputedStyle(document.querySelector(sel)).borderTopColor, card)]));
+    });
+    for (const [sel, r] of Object.entries(ratios)) assert.ok(r >= 3, `${sel} border ${r.toFixed(2)}:1 in ${colorScheme}`);
+    if (colorScheme === "dark") assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(17, 19, 24)");
+  }
+  assert.deepEqual(problems, []);
+  await assertNoKey(requests);
+  await close();
 });
 
-test("validation messages appear as fields break and clear as they are fixed", async () => {
-  const { page } = await openPage();
-  await page.setInputFiles("#file", pngFile);
-  await page.fill("#prompt", "   ");
-  assert.match(await page.textContent("#prompt-err"), /empty/);
-  assert.equal(await page.isDisabled("#submit"), true);
-  assert.equal(await page.getAttribute("#prompt", "aria-invalid"), "true");
+test("errors appear after a field is touched or on submit, in plain words with the API name in small print", async () => {
+  const { page, problems, close } = await openPage();
+  await page.fill("#prompt", "");
+  assert.match(await page.textContent("#prompt-err"), /^Describe the motion you want to see\./);
+  assert.match(await page.textContent("#prompt-err .api"), /input\.prompt: (empty|missing)/);
+  assert.equal(await page.textContent("#image-err"), "", "the image field was not touched yet");
+  await page.click("#submit");
+  assert.match(await page.textContent("#image-err"), /Choose an image, or paste its web address/);
+  assert.equal(await focused(page), "prompt", "submit moves focus to the first field to fix");
+  assert.equal(await page.getAttribute("#prompt", "aria-invalid"), "");
+  assert.equal(await requestsOf("createTask"), 0, "nothing is sent while invalid");
   await page.fill("#prompt", "a cat");
   assert.equal(await page.textContent("#prompt-err"), "");
-  await page.fill("#negative", "n".repeat(501));
-  assert.match(await page.textContent("#negative_prompt-err"), /at most 500/);
-  assert.match(await page.textContent("#negative-count"), /501 \/ 500/);
-  await page.fill("#negative", "blur");
-  await page.fill("#callback", "not a url");
-  assert.match(await page.textContent("#callBackUrl-err"), /absolute http/);
-  await page.fill("#callback", "");
   await page.fill("#image-url", "ftp://example.com/a.png");
-  assert.match(await page.textContent("#image_url-err"), /http/);
-  await page.fill("#image-url", "https://example.com/a.png");
-  assert.equal(await page.textContent("#image_url-err"), "");
-  assert.equal(await page.isDisabled("#submit"), false);
-  await page.close();
+  assert.match(await page.textContent("#image-err"), /full web address that starts with https:\/\//);
+  // Typing past a limit: the message is written once, not re-announced on each key.
+  await page.fill("#negative", "n".repeat(501));
+  assert.match(await page.textContent("#negative-err"), /Keep this to 500 characters or fewer/);
+  assert.match(await page.textContent("#negative-count"), /501 \/ 500/);
+  await page.evaluate(() => {
+    window.__mutations = 0;
+    const count = () => window.__mutations++;
+    for (const id of ["negative-err", "status"]) new MutationObserver(count).observe(document.getElementById(id), { childList: true, subtree: true, characterData: true });
+  });
+  await page.focus("#negative");
+  await page.keyboard.type("nnnnn");
+  assert.equal(await page.evaluate(() => window.__mutations), 0, "no rewrite of the error or the status per keystroke");
+  assert.equal(await liveRegions(page), 1);
+  await bothSchemes(page, "invalid");
+  assert.deepEqual(problems, []);
+  await close();
 });
 
-test("a non-image or oversize file is refused before upload, with a message", async () => {
-  const { page } = await openPage();
-  const before = await requestsOf("upload");
-  await page.setInputFiles("#file", { name: "cat.png", mimeType: "image/png", buffer: Buffer.from("GIF89a..........") });
-  await page.waitForFunction(() => document.getElementById("image_url-err").textContent.length > 0);
-  assert.match(await page.textContent("#image_url-err"), /not a jpeg, png or webp/);
-  assert.equal(await page.isDisabled("#submit"), true);
-  const big = Buffer.alloc(11 * 1024 * 1024);
-  Buffer.from(PNG_1X1).copy(big);
-  await page.setInputFiles("#file", { name: "huge.png", mimeType: "image/png", buffer: big });
-  await page.waitForFunction(() => /10 MB/.test(document.getElementById("image_url-err").textContent));
-  assert.equal(await requestsOf("upload"), before);
-  await page.close();
+test("keyboard only: from the empty page to a playing video, with focus on the status and then the result", async () => {
+  const { page, problems, requests, close } = await openPage();
+  const order = await tabTo(page, "submit");
+  for (const id of ["prompt", "drop", "image-url", "cfg", "negative"]) assert.ok(order.includes(id), `Tab reaches #${id}: ${order.join(" > ")}`);
+  await page.keyboard.down("Shift");
+  await tabTo(page, "image-url");
+  await page.keyboard.up("Shift");
+  await page.keyboard.type("https://example.com/first-frame.png");
+  await page.evaluate(() => {
+    window.__statuses = [];
+    new MutationObserver(() => window.__statuses.push(document.getElementById("status").textContent))
+      .observe(document.getElementById("status"), { childList: true, characterData: true, subtree: true });
+  });
+  const creditsBefore = Number((await page.textContent("#cost")).match(/you have ([\d,]+)/)[1].replace(/,/g, ""));
+  await tabTo(page, "submit");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "status");
+  assert.match(await page.textContent("#status"), /Sending the request|Submitted/, "status text from the first moment");
+  await page.waitForSelector("#timeline li[aria-current=step]");
+  assert.equal(await page.isVisible("#cancel"), true);
+  await page.waitForFunction(() => document.activeElement?.id === "result-h", null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById("video").readyState >= 2, null, { timeout: 20_000 });
+  const inView = await page.evaluate(() => { const r = document.getElementById("result").getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; });
+  assert.ok(inView, "the result is scrolled into view");
+  assert.match(await page.textContent("#status"), /^Done in \d+\.\d s/);
+  assert.equal(await page.textContent("#timeline li[data-step=end] .step"), "Done");
+  assert.match(await page.getAttribute("#download", "href"), /\/results\/[0-9a-f]{32}\.mp4$/);
+  assert.match(await page.textContent("#recent"), /success/);
+  const statuses = await page.evaluate(() => window.__statuses);
+  assert.ok(statuses.every((s, i) => i === 0 || s !== statuses[i - 1]), `each state announced once: ${statuses.join(" | ")}`);
+  assert.ok(statuses.length <= 6, statuses.join(" | "));
+  await page.waitForFunction((n) => /you have/.test(document.getElementById("cost").textContent) && !document.getElementById("cost").textContent.includes(n), creditsBefore.toLocaleString("en"));
+  assert.match(await page.textContent("#credits"), new RegExp(`Credits left: ${(creditsBefore - 25).toLocaleString("en")}`));
+  await bothSchemes(page, "done");
+  assert.deepEqual(problems, []);
+  await assertNoKey(requests);
+  await close();
 });
 
-test("cancel stops polling", async () => {
-  await emu.fault({ fault: "task", outcome: "never", key: DEMO_KEY });
-  const { page } = await openPage();
-  await page.fill("#image-url", "https://example.com/a.png");
-  await page.click("#submit");
-  await page.waitForFunction(() => /^[0-9a-f]{32}$/.test(document.getElementById("task-id").textContent));
-  await page.waitForFunction(() => document.querySelector("#timeline li.current")?.dataset.state === "generating", null, { timeout: 10_000 });
-  await page.click("#cancel");
-  await page.waitForFunction(() => /Cancelled/.test(document.getElementById("status").textContent));
-  const polls = await requestsOf("recordInfo");
-  await new Promise((r) => setTimeout(r, 3500));
-  assert.equal(await requestsOf("recordInfo"), polls, "no poll after cancel");
-  assert.equal(await page.isDisabled("#cancel"), true);
-  await page.close();
-});
-
-test("a failing task shows its failure", async () => {
-  const { page } = await openPage();
+test("a failing task: the timeline says Failed, focus and scroll move to a plain explanation", async () => {
+  const { page, problems, requests, close } = await openPage();
   await page.fill("#image-url", "https://example.com/a.png");
   await page.fill("#prompt", "this one fails #emulator:fail");
   await page.click("#submit");
-  await page.waitForFunction(() => document.getElementById("run-err").textContent.length > 0, null, { timeout: 15_000 });
-  assert.match(await page.textContent("#run-err"), /task_failed: .*501.*Generation Failed/);
-  assert.equal(await page.getAttribute("#timeline li[data-state=done]", "class"), "reached failed");
-  await page.screenshot({ path: `${OUT}failed.png`, fullPage: true });
-  await page.close();
+  await page.waitForFunction(() => document.activeElement?.id === "failure", null, { timeout: 15_000 });
+  assert.match(await page.textContent("#failure-text"), /^The model could not make this video: Generation Failed\./);
+  assert.match(await page.textContent("#failure-api"), /task_failed/);
+  assert.equal(await page.textContent("#timeline li[data-step=end] .step"), "Failed");
+  assert.match(await page.getAttribute("#timeline li[data-step=end]", "class"), /failed/);
+  assert.match(await page.textContent("#status"), /^Failed after/);
+  assert.equal(await page.isVisible("#cancel"), false);
+  await bothSchemes(page, "failed");
+  assert.deepEqual(problems, []);
+  await assertNoKey(requests);
+  await close();
 });
 
-test("a typed key stays out of the DOM, the URL and storage unless the user opts in", async () => {
-  const { page } = await openPage();
-  const key = "sk-DEMO-SECRET-4c1f9e";
-  await page.check("input[name=mode][value=key]");
-  assert.equal(await page.isVisible("#key-warning"), true);
-  await page.fill("#api-key", key);
-  const visible = async () => page.evaluate((k) => ({
-    html: document.documentElement.outerHTML.includes(k),
-    text: document.body.innerText.includes(k),
-    url: location.href.includes(k),
-    storage: JSON.stringify({ ...localStorage }).includes(k) || JSON.stringify({ ...sessionStorage }).includes(k),
-    cookie: document.cookie.includes(k),
-  }), key);
-  assert.deepEqual(await visible(), { html: false, text: false, url: false, storage: false, cookie: false });
-  await page.check("#remember-key");
-  assert.equal((await visible()).storage, true, "stored only after opting in");
-  await page.uncheck("#remember-key");
-  assert.equal((await visible()).storage, false, "and removed when the box is cleared");
-  await page.close();
+test("cancel: focus returns to the status, the timeline says Cancelled, and polling stops", async () => {
+  await emu.fault({ fault: "task", outcome: "never", key: KEY });
+  const { page, problems, close } = await openPage();
+  await page.fill("#image-url", "https://example.com/a.png");
+  await page.click("#submit");
+  await page.waitForFunction(() => document.querySelector("#timeline li[aria-current=step]")?.dataset.step === "generating", null, { timeout: 10_000 });
+  await bothSchemes(page, "running");
+  await page.focus("#cancel");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /^Cancelled/.test(document.getElementById("status").textContent));
+  assert.equal(await focused(page), "status");
+  assert.equal(await page.textContent("#timeline li[data-step=end] .step"), "Cancelled");
+  assert.match(await page.getAttribute("#timeline li[data-step=generating]", "class"), /cancelled/);
+  assert.equal(await page.$("#timeline li[aria-current=step]"), null, "no step is still current");
+  const polls = await requestsOf("recordInfo");
+  await new Promise((r) => setTimeout(r, 3500));
+  assert.equal(await requestsOf("recordInfo"), polls, "no poll after cancel");
+  assert.equal(await page.isVisible("#cancel"), false);
+  await page.screenshot({ path: `${OUT}cancelled-light.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a real drag and drop: a refused file is named with its reason, an image is uploaded through the proxy", async () => {
+  const { page, problems, requests, close } = await openPage();
+  const drop = async (name, bytes) => {
+    const dataTransfer = await page.evaluateHandle(({ name, bytes }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type: "image/png" }));
+      return dt;
+    }, { name, bytes });
+    for (const type of ["dragenter", "dragover", "drop"]) await page.dispatchEvent("#drop", type, { dataTransfer });
+  };
+  const uploads = await requestsOf("upload");
+  await drop("cat.png", [...Buffer.from("GIF89a..........")]);
+  await page.waitForFunction(() => /cat\.png was refused/.test(document.getElementById("drop").textContent));
+  assert.match(await page.textContent("#image-err"), /cat\.png was refused: .*jpeg, png or webp/i);
+  assert.equal(await page.getAttribute("#drop", "aria-invalid"), "");
+  await drop("frame.png", [...PNG_1X1]);
+  await page.waitForFunction(() => /frame\.png \(1 KB\) is ready/.test(document.getElementById("drop").textContent));
+  assert.equal(await page.textContent("#image-err"), "");
+  assert.equal(await page.isVisible("#preview"), true);
+  assert.equal(await requestsOf("upload"), uploads, "nothing uploaded before submit");
+  await page.click("#submit");
+  await page.waitForFunction(() => document.activeElement?.id === "result-h", null, { timeout: 20_000 });
+  assert.match(await page.textContent("#timeline li[data-step=uploading]"), /Uploading image\s+\d+\.\d s/);
+  assert.equal(await requestsOf("upload"), uploads + 1);
+  assert.deepEqual(problems, []);
+  await assertNoKey(requests);
+  await close();
+});
+
+test("an oversize file is refused before upload", async () => {
+  const { page, close } = await openPage();
+  const before = await requestsOf("upload");
+  const big = Buffer.alloc(11 * 1024 * 1024);
+  Buffer.from(PNG_1X1).copy(big);
+  await page.setInputFiles("#file", { name: "huge.png", mimeType: "image/png", buffer: big });
+  await page.waitForFunction(() => /huge\.png was refused: .*10 MB/.test(document.getElementById("image-err").textContent));
+  assert.equal(await requestsOf("upload"), before);
+  await page.setInputFiles("#file", pngFile);
+  await page.waitForFunction(() => /frame\.png/.test(document.getElementById("drop").textContent));
+  await close();
+});
+
+test("layout: form beside the status on a desktop; stacked on a phone with touch wording, no sideways scroll", async () => {
+  const desk = await openPage();
+  const [form, run] = await desk.page.$$eval("#form, #run", (els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+  assert.ok(run.left >= form.right, "status column beside the form");
+  await desk.close();
+  for (const colorScheme of ["light", "dark"]) {
+    const { page, problems, close } = await openPage({ viewport: { width: 390, height: 844 }, colorScheme, touch: true });
+    const m = await page.evaluate(() => {
+      const button = document.getElementById("submit");
+      const lineHeight = parseFloat(getComputedStyle(button).lineHeight);
+      const pad = parseFloat(getComputedStyle(button).paddingTop) + parseFloat(getComputedStyle(button).paddingBottom) + 2;
+      const box = (id) => document.getElementById(id).getBoundingClientRect();
+      const drop = document.getElementById("drop");
+      return { dropOverflow: drop.scrollWidth > drop.clientWidth, scroll: document.documentElement.scrollWidth, width: innerWidth, buttonLines: Math.round((button.offsetHeight - pad) / lineHeight), formLeft: box("form").left, runLeft: box("run").left, runTop: box("run").top, formBottom: box("form").bottom };
+    });
+    assert.ok(m.scroll <= m.width, `no horizontal scroll (${m.scroll} > ${m.width})`);
+    assert.equal(m.dropOverflow, false, "the drop zone's text wraps inside it");
+    assert.equal(m.buttonLines, 1, "the primary button does not wrap");
+    assert.equal(m.formLeft, m.runLeft);
+    assert.ok(m.runTop >= m.formBottom, "stacked");
+    assert.equal(await page.isVisible("text=Tap to choose"), true);
+    assert.equal(await page.isVisible("text=Drop a JPEG"), false);
+    await checkAxe(page, "phone");
+    await page.screenshot({ path: `${OUT}phone-${colorScheme}.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+    await close();
+  }
 });
