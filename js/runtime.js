@@ -2,7 +2,7 @@
 // (a real Error subclass, so `instanceof` and stacks work), timers that an AbortSignal cuts
 // short, a per-request deadline, and readers of the caller's values.
 //
-// The boundary rule (README, "Architecture"): no JS exception may unwind through wasm frames.
+// The boundary rule (CONTRIBUTING.md, "The boundary rule"): no JS exception may unwind through wasm frames.
 // Every function here that the wasm imports is either declared `catch` on the Rust side (its
 // exception comes back as a `Result`) or marked `@total` in its doc comment: it catches
 // everything itself and says so in its return value. `scripts/check-boundary.mjs` fails the

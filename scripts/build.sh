@@ -81,7 +81,7 @@ export const wasmMemoryBytes = () => wasmMemory.buffer.byteLength;
 JS
 # CommonJS for require() (Node 20 cannot require an ES module): no top-level await, the wasm
 # read beside the file through __dirname. A second instance of the package if an app mixes
-# require and import (README, "CommonJS").
+# require and import (README, "Runtimes").
 cat > "$gen/node-cjs.js" <<JS
 import { initSync, $exports } from "../kie_kling.js";
 import { readFileSync } from "node:fs";

@@ -66,7 +66,7 @@ pub const API_BASE_URL: &str = "https://api.kie.ai";
 pub const UPLOAD_BASE_URL: &str = "https://kieai.redpandaai.co";
 
 /// Limits of the JS boundary: what the wasm measures before copying a caller's or a server's
-/// data into its linear memory, which never shrinks (README, "The boundary rule").
+/// data into its linear memory, which never shrinks (CONTRIBUTING.md, "The boundary rule").
 pub mod boundary {
     /// A callback body (text, bytes or an object's JSON) larger than this is refused (`too_large`).
     pub const MAX_CALLBACK_BODY_BYTES: usize = 1024 * 1024;

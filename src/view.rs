@@ -1,6 +1,6 @@
 //! A read-only view of a JSON-like value, so one set of rules reads both JS objects (in wasm,
 //! through `Reflect`, with the host's `JSON.parse`) and `serde_json::Value` (natively: tests and
-//! the emulator). Keeping serde out of the wasm saves about 20 KB gzip (see README, Size).
+//! the emulator). Keeping serde out of the wasm saves about 20 KB gzip (see CONTRIBUTING.md, Size).
 
 /// What a value is, in JSON terms. `Undefined` exists only on the JS side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-// The defect classes of the boundary (README, "The boundary rule"), shared by the Node, Chromium
+// The defect classes of the boundary (CONTRIBUTING.md, "The boundary rule"), shared by the Node, Chromium
 // and workerd runs: each call must answer with a value or a KieError, and the wasm must keep
 // working afterwards. Plain ESM with no Node APIs, so a page and a Worker can import it too.
 export const hostileClasses = (sdk) => {
