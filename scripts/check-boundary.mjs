@@ -86,7 +86,7 @@ for (const [, key, , body] of glue.matchAll(entry)) {
 count += (glue.match(/^ {8}[\w$]+: function\(\) \{ return handleError\(/gm) ?? []).length;
 if (count < 20) problems.push(`found only ${count} imports: the glue's shape changed, update this check`);
 if (problems.length) {
-  console.error("check-boundary: the boundary rule is broken (CONTRIBUTING.md, "The boundary rule"):\n  " + problems.join("\n  "));
+  console.error("check-boundary: the boundary rule is broken (CONTRIBUTING.md, The boundary rule):\n  " + problems.join("\n  "));
   process.exit(1);
 }
 console.error(`check-boundary: ${count} glue imports and the direct runtime.js imports obey the boundary rule`);
