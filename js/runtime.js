@@ -280,6 +280,16 @@ export function inBrowserPage() {
   return typeof window !== "undefined" && typeof document !== "undefined";
 }
 
+/** True where a request may carry our own User-Agent: not in browsers (pages or their workers),
+ *  which send theirs and refuse or preflight a replacement. Node 20 has no navigator. @total */
+export function sendsUserAgent() {
+  try {
+    return !/^Mozilla\//.test(navigator.userAgent);
+  } catch {
+    return true;
+  }
+}
+
 /** @total */
 export function now() {
   return Date.now();
@@ -360,6 +370,14 @@ export function callbackJson(body, max) {
   }
 }
 
+/** A `Retry-After` value for the core's delta-seconds parser: an HTTP date becomes the seconds
+ *  until it (the host's date parser); anything else passes unchanged. */
+function retryAfterSeconds(value) {
+  if (value === null || /^\s*[\d.]+\s*$/.test(value)) return value;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : String(Math.max(0, Math.ceil((at - Date.now()) / 1000)));
+}
+
 /**
  * A fetch Response read with a cap: `{ status, retryAfter, text }`, `text` null when the body
  * is larger than `max` bytes (by Content-Length before reading, else by its length once read
@@ -369,7 +387,7 @@ export function callbackJson(body, max) {
 export async function readReply(res, max) {
   const status = res.status;
   if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
-  const retryAfter = res.headers.get("retry-after");
+  const retryAfter = retryAfterSeconds(res.headers.get("retry-after"));
   if (Number(res.headers.get("content-length")) > max) {
     res.body?.cancel().catch(() => {});
     return { status, retryAfter, text: null };

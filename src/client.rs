@@ -53,6 +53,8 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = inBrowserPage)]
     pub fn in_browser_page() -> bool;
+    #[wasm_bindgen(js_name = sendsUserAgent)]
+    pub fn sends_user_agent() -> bool;
     pub fn now() -> f64;
 
     type Deadline;
@@ -245,7 +247,15 @@ pub struct Client {
     pub max_retries: u32,
     /// Sent with every request (the caller's credentials for its own backend).
     pub headers: Vec<(String, String)>,
+    /// `User-Agent: kie-kling/<version>`, where the runtime lets a request set it (not in
+    /// browsers): Kie's Cloudflare front may answer 1010 to requests without one (contract.rs).
+    pub user_agent: bool,
+    /// Tasks this client created: only those get the not-yet-visible grace.
+    pub created: core::cell::RefCell<Vec<String>>,
+    pub created_count: core::cell::Cell<usize>,
 }
+
+const USER_AGENT: &str = concat!("kie-kling/", env!("CARGO_PKG_VERSION"));
 
 struct Reply {
     status: u16,
@@ -270,7 +280,7 @@ pub enum Body {
 /// Per-call settings.
 pub struct CallOptions<'a> {
     pub signal: Option<&'a AbortSignal>,
-    /// Bounds this request; the client's `timeoutMs` when `None`.
+    /// Bounds this request; the client's `requestTimeoutMs` when `None`.
     pub timeout_ms: Option<f64>,
 }
 
@@ -332,6 +342,9 @@ impl Client {
     ) -> Result<Reply, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
+        if self.user_agent {
+            headers.set("User-Agent", USER_AGENT)?;
+        }
         for (name, value) in &self.headers {
             headers.set(name, value)?;
         }
@@ -407,7 +420,7 @@ impl Client {
                         Ok(data) => return Ok(data.unwrap_or(JsValue::NULL)),
                         Err(api) => {
                             let mut f = Failure::from_api(api);
-                            f.retry_after_ms = reply.retry_after.and_then(|v| policy::parse_retry_after(&v, now()));
+                            f.retry_after_ms = reply.retry_after.and_then(|v| policy::parse_retry_after(&v));
                             f
                         }
                     }
@@ -446,6 +459,23 @@ impl Client {
         }
     }
 
+    /// Remembers a task this client created: a ring of the newest `MAX_REMEMBERED_CREATES`
+    /// (Kie allows 60 creates per 30 s per key, contract §5, so a full ring spans the grace).
+    fn note_created(&self, task_id: &str) {
+        let mut created = self.created.borrow_mut();
+        let slot = self.created_count.get() % assumptions::MAX_REMEMBERED_CREATES;
+        self.created_count.set(self.created_count.get() + 1);
+        match created.get_mut(slot) {
+            Some(old) => *old = task_id.to_owned(),
+            None => created.push(task_id.to_owned()),
+        }
+    }
+
+    /// Whether `task_id` is one of the tasks this client created last.
+    fn created_recently(&self, task_id: &str) -> bool {
+        self.created.borrow().iter().any(|id| id == task_id)
+    }
+
     fn url(&self, path: &str) -> String {
         let mut u = self.base_url.clone();
         u.push_str(path);
@@ -464,7 +494,8 @@ impl Client {
                 call,
             )
             .await?;
-        data.field("taskId")
+        let id = data
+            .field("taskId")
             .and_then(|t| t.string())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
@@ -472,7 +503,9 @@ impl Client {
                     ErrorKind::InvalidResponse,
                     "data.taskId: missing in the createTask answer",
                 )
-            })
+            })?;
+        self.note_created(&id);
+        Ok(id)
     }
 
     /// `GET /api/v1/jobs/recordInfo`, decoded.
@@ -691,11 +724,13 @@ impl Client {
                         _ => last_task = Some(js_task),
                     }
                 }
-                // Just-created tasks can read as "recordInfo is null" for a while (contract §1).
+                // Just-created tasks can read as "recordInfo is null" for a while (contract §1);
+                // an id this client did not just create is not found at once.
                 Err(f)
                     if f.kind == ErrorKind::NotFound
                         && f.msg.as_deref().is_some_and(is_record_null)
-                        && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS => {}
+                        && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS
+                        && self.created_recently(task_id) => {}
                 Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => {
                     return Err(timed_out(last_task))
                 }

@@ -43,8 +43,12 @@ pub mod assumptions {
     /// is accepted and sent as `0.3`); 0.05 is not.
     pub const CFG_SCALE_TOLERANCE: f64 = 1e-9;
     /// `recordInfo` may answer `recordInfo is null` for a task that was just created (contract §1).
-    /// While waiting, that answer means "not visible yet" for this long after the wait started.
+    /// While waiting, that answer means "not visible yet" for this long after the wait started,
+    /// for a task the same client created (one of its last `MAX_REMEMBERED_CREATES`); any other
+    /// id (a typo, another account's task) is `not_found` at once.
     pub const NOT_YET_VISIBLE_GRACE_MS: f64 = 30_000.0;
+    /// Task ids a client remembers as its own for the grace above (a ring: the oldest go first).
+    pub const MAX_REMEMBERED_CREATES: usize = 256;
     /// No `Retry-After` is documented for 429 (contract §5): without one, a rate-limited create
     /// waits at least this long (a sizeable part of the 10 s window) before it tries again.
     pub const RATE_LIMIT_MIN_BACKOFF_MS: f64 = 2_000.0;
@@ -60,6 +64,13 @@ pub mod assumptions {
     /// Uploaded files: the docs say 3 days, users report about 24 h (contract §3); plan for 24 h.
     pub const UPLOAD_RETENTION_MS: f64 = 24.0 * 3_600_000.0;
 }
+
+/// Kie's API sits behind Cloudflare, which may answer HTTP 403 with the bare text
+/// `error code: 1010` to requests without a User-Agent (contract §1, §9; Workers' outbound fetch
+/// may send none). The SDK therefore sends `User-Agent: kie-kling/<version>`
+/// wherever the runtime lets a request set it (Node, Workers, Deno, Bun; browsers send their own),
+/// and maps a 1010 answer to kind `blocked`.
+pub const SENDS_USER_AGENT: bool = true;
 
 /// The production base URLs (contract §0, §3).
 pub const API_BASE_URL: &str = "https://api.kie.ai";

@@ -1,7 +1,6 @@
-//! Every `#[wasm_bindgen]` export and the hand-written TypeScript for the shapes they take and
-//! return. JS names are camelCase; request objects keep the API's field names verbatim.
+//! Every `#[wasm_bindgen]` export (their TypeScript declarations are js/index.d.ts). JS names are camelCase; request objects keep the API's field names verbatim.
 
-use crate::client::{in_browser_page, CallOptions, Client, Failure, WaitOptions};
+use crate::client::{in_browser_page, sends_user_agent, CallOptions, Client, Failure, WaitOptions};
 use crate::contract::MODEL_ID;
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::error::{ApiKey, ErrorKind};
@@ -17,201 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-/** Seconds of video. The API takes these strings, never numbers. */
-export type Duration = "5" | "10";
-
-/** The `input` of a createTask body, with the API's field names. */
-export interface CreateTaskInput {
-  /** At most 5000 characters (UTF-16 units, as `String.length` counts). Not blank. */
-  prompt: string;
-  /** An absolute http(s) URL of a jpeg/png/webp image (upload local files first). */
-  image_url: string;
-  /** Default "5". Always sent explicitly. */
-  duration?: Duration;
-  /** At most 500 characters. Sent only when given. */
-  negative_prompt?: string;
-  /** 0 to 1 in steps of 0.1. Default 0.5. Always sent explicitly. */
-  cfg_scale?: number;
-}
-
-/** A whole createTask body, as `validate` takes it. */
-export interface CreateTaskRequest {
-  model?: "kling/v2-1-standard";
-  callBackUrl?: string;
-  input: CreateTaskInput;
-}
-
-/** The exact JSON body sent to createTask. */
-export interface CreateTaskBody {
-  model: "kling/v2-1-standard";
-  callBackUrl?: string;
-  input: Required<Omit<CreateTaskInput, "negative_prompt">> & { negative_prompt?: string };
-}
-
-export type IssueCode =
-  | "missing" | "invalid_type" | "empty" | "too_long" | "not_one_of" | "out_of_range"
-  | "not_on_step" | "not_finite" | "invalid_url" | "needs_upload" | "invalid_image" | "unknown_field"
-  /** Reading the value threw (a throwing getter, a revoked Proxy): nothing is sent. */
-  | "unreadable";
-
-/** One problem with a request. */
-export interface Issue {
-  /** Dotted path, e.g. "input.prompt". */
-  path: string;
-  code: IssueCode;
-  message: string;
-  /** The limit broken, when there is one (characters, bounds). */
-  limit?: number;
-}
-
-/** `validate`'s answer: narrows on `ok`. */
-export type ValidationResult =
-  | { ok: true; issues: [] }
-  | { ok: false; issues: [Issue, ...Issue[]] };
-
-export interface BuildOptions {
-  callBackUrl?: string;
-}
-
-export type TaskState = "waiting" | "queuing" | "generating" | "success" | "fail";
-
-/** Fields every task record has. Times are Unix milliseconds. */
-export interface TaskBase {
-  taskId: string;
-  model: string;
-  state: TaskState;
-  /** Result video URLs (from resultJson.resultUrls). They expire (about 24 h): download soon. */
-  videoUrls: string[];
-  /** Normalised to a string; null when the task did not fail. */
-  failCode: string | null;
-  failMsg: string | null;
-  /** Processing time in milliseconds (callbacks' seconds are converted). */
-  costTime: number | null;
-  createTime: number | null;
-  updateTime: number | null;
-  completeTime: number | null;
-  /** Credits this task consumed (`consumeCredits` or `creditsConsumed` on the wire). */
-  consumeCredits: number | null;
-  remainedCredits: number | null;
-  /** The createTask body as Kie recorded it. */
-  param: CreateTaskBody | null;
-  /** The record exactly as received (the key scrubbed). */
-  raw: unknown;
-}
-
-/** Waiting, queuing or generating. */
-export interface PendingTask extends TaskBase {
-  state: "waiting" | "queuing" | "generating";
-}
-
-/** Finished with at least one video. */
-export interface SucceededTask extends TaskBase {
-  state: "success";
-  videoUrls: [string, ...string[]];
-}
-
-/** Finished without a video: `failCode` / `failMsg` say why. */
-export interface FailedTask extends TaskBase {
-  state: "fail";
-}
-
-/** A task record, decoded: narrows on `state`. */
-export type Task = PendingTask | SucceededTask | FailedTask;
-
-export type KieErrorKind =
-  | "validation" | "unauthorized" | "insufficient_credits" | "not_found" | "rate_limited"
-  | "daily_limit" | "maintenance" | "server" | "generation_failed" | "feature_disabled"
-  | "blocked" | "http" | "network" | "timeout" | "aborted" | "task_failed" | "invalid_response"
-  | "invalid_webhook";
-
-/** Why `verifyCallback` refused a delivery. */
-export type WebhookRejection =
-  | "too_large" | "malformed" | "missing_headers" | "stale_timestamp" | "future_timestamp"
-  | "signature_mismatch" | "replayed";
-
-export interface KlingClientOptions {
-  /** Your Kie.ai key. Leave it out when `baseUrl` is your own backend that adds it. */
-  apiKey?: string;
-  /** Default https://api.kie.ai. Your kie-kling/proxy's URL when the key stays on your server
-   *  (in a page, a path on its own site such as "/api/kie" works too). */
-  baseUrl?: string;
-  /** File upload API base URL. Default https://kieai.redpandaai.co, or `${baseUrl}/upload` when
-   *  `baseUrl` is your own and there is no `apiKey` (the proxy's upload route). */
-  uploadBaseUrl?: string;
-  /** Headers sent with every request: your app's own credentials for your proxy (a session
-   *  token), never the Kie key. */
-  headers?: Record<string, string>;
-  /** A fetch to use instead of the global one. */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Bound on each HTTP request, ms. Default 60000. */
-  timeoutMs?: number;
-  /** Retries of a retryable failure. Default 2. */
-  maxRetries?: number;
-  /** Allow a key in a browser page, where every visitor can read it. */
-  dangerouslyAllowBrowser?: boolean;
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-}
-
-export interface CreateOptions extends RequestOptions {
-  callBackUrl?: string;
-}
-
-export interface WaitOptions extends RequestOptions {
-  /** Overall bound on the wait, ms. Default 15 minutes. */
-  timeoutMs?: number;
-  /** Called with the task on every state change (including the first state seen). */
-  onProgress?: (task: Task) => void;
-  /** A fixed gap between polls, ms, instead of the default backoff schedule. */
-  pollIntervalMs?: number;
-}
-
-export interface GenerateOptions extends CreateOptions, WaitOptions, Omit<UploadOptions, "signal"> {}
-
-/** What `uploadImage` (and `generate`'s `image_url`) accept. */
-export type ImageSource = Blob | ArrayBuffer | Uint8Array | string;
-
-/** `generate` also takes a local image, uploaded first. */
-export type GenerateInput = Omit<CreateTaskInput, "image_url"> & { image_url: ImageSource };
-
-export interface UploadOptions extends RequestOptions {
-  /** Folder on Kie's file store, no leading or trailing "/". Default "kie-kling/images". */
-  uploadPath?: string;
-  /** File name to store; random when left out (the same name overwrites). */
-  fileName?: string;
-}
-
-export interface UploadResult {
-  /** The file's URL, for `image_url`. */
-  url: string;
-  fileName: string | null;
-  fileSize: number | null;
-  mimeType: string | null;
-  /** Unix ms after which to assume the file is gone (about 24 h). */
-  expiresAt: number;
-}
-
-export interface VerifyCallbackOptions {
-  /** The raw request body (text preferred; bytes or a parsed object work too). */
-  body: string | ArrayBuffer | Uint8Array | object;
-  /** The request's headers: a Headers object or a plain object (any case). */
-  headers: Headers | Record<string, string | string[] | undefined>;
-  /** The account's webhook HMAC key (Kie settings). */
-  hmacKey: string;
-  /** Accepted clock difference either way, seconds. Default 300. */
-  toleranceSeconds?: number;
-}
-
-export interface GenerateResult {
-  taskId: string;
-  videoUrl: string;
-  task: Task;
-}
-"#;
+// The public TypeScript types are hand-written in js/index.d.ts (the one shipped declaration file).
 
 fn issue_to_js(issue: &Issue) -> JsValue {
     let o = object();
@@ -321,12 +126,13 @@ pub struct KlingClient {
     inner: Rc<Client>,
 }
 
-static CLIENT_OPTIONS: [&str; 8] = [
+static CLIENT_OPTIONS: [&str; 9] = [
     "apiKey",
     "baseUrl",
     "uploadBaseUrl",
     "headers",
     "fetch",
+    "requestTimeoutMs",
     "timeoutMs",
     "maxRetries",
     "dangerouslyAllowBrowser",
@@ -460,7 +266,9 @@ impl KlingClient {
                 None
             }
         };
-        let timeout_ms = read_ms(&opts, "timeoutMs", assumptions::DEFAULT_REQUEST_TIMEOUT_MS, &mut issues);
+        // `timeoutMs` is the old name of `requestTimeoutMs` (kept for one release).
+        let legacy_timeout = read_ms(&opts, "timeoutMs", assumptions::DEFAULT_REQUEST_TIMEOUT_MS, &mut issues);
+        let timeout_ms = read_ms(&opts, "requestTimeoutMs", legacy_timeout, &mut issues);
         let max_retries = match opts.field("maxRetries") {
             None => assumptions::DEFAULT_MAX_RETRIES,
             Some(v) => match v.number() {
@@ -508,6 +316,9 @@ impl KlingClient {
                 timeout_ms,
                 max_retries,
                 headers,
+                user_agent: sends_user_agent(),
+                created: Default::default(),
+                created_count: Default::default(),
             }),
         })
     }
@@ -668,7 +479,12 @@ impl Ops {
         let on_progress = function_arg(&opts, "onProgress").map_err(|f| self.throw(f))?;
         let wait = WaitOptions {
             signal: signal.as_ref(),
-            timeout_ms: opts.field("timeoutMs").and_then(|v| v.number()).filter(|n| *n > 0.0),
+            // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).
+            timeout_ms: opts
+                .field("waitTimeoutMs")
+                .or_else(|| opts.field("timeoutMs"))
+                .and_then(|v| v.number())
+                .filter(|n| *n > 0.0),
             on_progress: on_progress.as_ref(),
             poll_interval_ms: opts
                 .field("pollIntervalMs")

@@ -125,6 +125,10 @@ impl View for JsValue {
     fn parse_json(text: &str) -> Option<Self> {
         JSON::parse(text).ok()
     }
+    fn with_field(self, key: &'static str, value: Self) -> Self {
+        set(self.unchecked_ref(), key, value);
+        self
+    }
 }
 
 /// `value[key]` for a name that is not static (header names); `None` when undefined.

@@ -81,17 +81,14 @@ pub fn plan_retry(
     Some((step * jitter).max(RETRY_FLOOR_MS))
 }
 
-/// Parses a `Retry-After` value (delta seconds or an HTTP date) into ms from `now_ms`.
-pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
+/// Parses a `Retry-After` value in delta seconds (`"12"`, `"1.5"`) into ms. The runtime turns
+/// an HTTP-date value into seconds before it gets here (js/runtime.js `readReply`: the host's
+/// date parser costs no wasm).
+pub fn parse_retry_after(value: &str) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return decimal_seconds_to_ms(v);
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
     }
-    http_date_ms(v).map(|at| (at - now_ms).max(0.0))
-}
-
-/// `"12"` or `"1.5"` seconds to ms, by hand (core's float parser costs kilobytes in the wasm).
-fn decimal_seconds_to_ms(v: &str) -> Option<f64> {
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
     if whole.is_empty() || whole.len() > 9 || frac.contains('.') {
         return None;
@@ -104,34 +101,6 @@ fn decimal_seconds_to_ms(v: &str) -> Option<f64> {
         scale /= 10.0;
     }
     Some(ms)
-}
-
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix ms.
-fn http_date_ms(v: &str) -> Option<f64> {
-    let parts: Vec<&str> = v.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let day = crate::model::parse_int(day)?;
-    let year = crate::model::parse_int(year)?;
-    let mut hms = time.split(':').map(crate::model::parse_int);
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    // Days from the civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
 }
 
 /// Shortest gap between polls, ms (the contract advises starting at 2-3 s).
@@ -284,28 +253,12 @@ mod tests {
             plan_retry(Operation::Read, Maintenance, 0, 2, Some(120_000.0), 0.9),
             None
         );
-        assert_eq!(parse_retry_after("3", 0.0), Some(3000.0));
-        assert_eq!(parse_retry_after(" 1.5 ", 0.0), Some(1500.0));
-        assert_eq!(parse_retry_after("0.25", 0.0), Some(250.0));
-        assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
-        assert_eq!(parse_retry_after("1.2.3", 0.0), None);
-        assert_eq!(parse_retry_after(".5", 0.0), None);
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_770_000.0),
-            Some(7000.0)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_790_000.0),
-            Some(0.0)
-        );
-        for bad in [
-            "",
-            "soon",
-            "-1",
-            "Sun, 06 Nov 1994 08:49 GMT",
-            "Sun, 32 Nov 1994 08:49:37 GMT",
-        ] {
-            assert_eq!(parse_retry_after(bad, 0.0), None, "{bad}");
+        assert_eq!(parse_retry_after("3"), Some(3000.0));
+        assert_eq!(parse_retry_after(" 1.5 "), Some(1500.0));
+        assert_eq!(parse_retry_after("0.25"), Some(250.0));
+        assert_eq!(parse_retry_after("120"), Some(120_000.0));
+        for bad in ["", "soon", "-1", "1.2.3", ".5", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(parse_retry_after(bad), None, "{bad}");
         }
     }
 

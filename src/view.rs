@@ -55,6 +55,8 @@ pub trait View: Sized {
     fn items(&self) -> Vec<Self>;
     /// Parse JSON text; `None` when it is not valid JSON.
     fn parse_json(text: &str) -> Option<Self>;
+    /// This object with `key` set to `value` (a value this crate made, e.g. by `parse_json`).
+    fn with_field(self, key: &'static str, value: Self) -> Self;
 
     /// A string's length in UTF-16 units and whether it is blank (only whitespace as JS's
     /// `trim` sees it), without copying it where the host can answer directly.
@@ -108,5 +110,11 @@ impl View for serde_json::Value {
     }
     fn parse_json(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
+    }
+    fn with_field(mut self, key: &'static str, value: Self) -> Self {
+        if let Some(o) = self.as_object_mut() {
+            o.insert(key.to_owned(), value);
+        }
+        self
     }
 }

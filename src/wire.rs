@@ -141,6 +141,18 @@ impl TaskState {
     }
 }
 
+/// `param.input` double-encoded as a JSON string (seen in Kie's callback examples, contract §9)
+/// is decoded too, so `param` has one shape.
+fn decode_nested_input<V: View>(param: V) -> V {
+    match param.field("input").filter(|i| i.kind() == Kind::String).and_then(|i| i.string()) {
+        Some(text) => match V::parse_json(&text).filter(|i| i.kind() == Kind::Object) {
+            Some(input) => param.with_field("input", input),
+            None => param,
+        },
+        None => param,
+    }
+}
+
 /// A decoded task record. `V` is the host's value type, for the decoded `param`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Task<V> {
@@ -210,7 +222,8 @@ pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
         }
         Some(p) if p.kind() == Kind::Object => Some(p),
         _ => None,
-    };
+    }
+    .map(decode_nested_input);
     let video_urls = match data.field("resultJson") {
         Some(r) if r.kind() == Kind::String => {
             let text = r.string().unwrap_or_default();
@@ -380,6 +393,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Validation);
+    }
+
+    #[test]
+    fn param_with_a_double_encoded_input_is_decoded_once_more() {
+        let body = json!({"model":"kling/v2-1-standard","input":"{\"prompt\":\"p\",\"duration\":\"5\"}"});
+        let data = json!({"taskId":"t1","model":"kling/v2-1-standard","state":"waiting","param": body.to_string()});
+        let t = decode_task(&data).unwrap();
+        assert_eq!(t.param.unwrap()["input"], json!({"prompt":"p","duration":"5"}));
+        // An input that is a string but not a JSON object stays as it came.
+        let data = json!({"taskId":"t1","model":"m","state":"waiting","param":"{\"input\":\"not json\"}"});
+        assert_eq!(decode_task(&data).unwrap().param.unwrap()["input"], "not json");
     }
 
     #[test]

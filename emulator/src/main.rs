@@ -15,7 +15,7 @@ use tower_http::services::ServeDir;
 
 const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scale F] [--timeline W,Q,G]
   [--webhook-hmac-key KEY] [--http-429] [--quirk-500-required] [--rate-limit N] [--credits N]
-  [--callback-deliveries N] [--serve DIR]
+  [--callback-deliveries N] [--require-user-agent] [--serve DIR]
   --port N             port on 127.0.0.1 (0 picks a free one; default 8787)
   --api-key KEY        accept only this Bearer key (default: any non-empty key)
   --time-scale F       multiply task timelines (0.1 = ten times faster; default 1)
@@ -26,6 +26,7 @@ const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scal
   --rate-limit N       new tasks per 10 s per key (default 20; 0 disables)
   --credits N          starting credits per key (default 10000)
   --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers
+  --require-user-agent answer 403 \"error code: 1010\" to requests without a User-Agent, as Kie's Cloudflare front does
   --serve DIR          also serve DIR at / (the demo page and package)
   --request-timeout-ms N  answer 408 to a request not read and answered within N ms (default 30000)";
 
@@ -46,6 +47,7 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
         callback_deliveries: 1,
         upload_ttl_ms: 24 * 3_600_000,
         request_timeout_ms: 30_000,
+        require_user_agent: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -82,6 +84,7 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
                     .parse()
                     .map_err(|_| "--callback-deliveries must be a number")?
             }
+            "--require-user-agent" => c.require_user_agent = true,
             "--serve" => serve = Some(value("--serve")?),
             "--request-timeout-ms" => {
                 request_timeout_ms = value("--request-timeout-ms")?

@@ -83,6 +83,11 @@ async fn prelude(
     } else {
         api_unauthorized
     };
+    // Kie's Cloudflare front refuses requests without a User-Agent (contract §9).
+    if state.config.require_user_agent && !headers.contains_key(header::USER_AGENT) {
+        state.count(route);
+        return Err(cloudflare_1010());
+    }
     let Some(key) = bearer_key(state, headers) else {
         state.count(route);
         return Err(unauthorized());
@@ -95,6 +100,11 @@ async fn prelude(
         Some(r) => Err(r),
         None => Ok((key, fault)),
     }
+}
+
+/// Cloudflare's bare block page, as Kie's front answers it.
+fn cloudflare_1010() -> Response {
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain")], "error code: 1010").into_response()
 }
 
 /// Applies a scripted fault that replaces the answer; latency just delays.
@@ -119,7 +129,7 @@ async fn fault_answer(fault: &Option<Fault>) -> Option<Response> {
              "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>")
                 .into_response(),
         ),
-        Fault::Cloudflare403 => Some((StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain")], "error code: 1010").into_response()),
+        Fault::Cloudflare403 => Some(cloudflare_1010()),
         Fault::TruncatedJson => Some((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"code\":200,\"msg\":\"success\",\"data\":{\"taskId\":\"").into_response()),
         Fault::Reset => Some(reset()),
         Fault::Redirect => Some(

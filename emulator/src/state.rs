@@ -27,6 +27,8 @@ pub struct Config {
     pub callback_deliveries: u32,
     pub upload_ttl_ms: u64,
     pub request_timeout_ms: u64,
+    /// Answer 403 "error code: 1010" to API and upload requests without a User-Agent.
+    pub require_user_agent: bool,
 }
 
 /// How a scripted task ends.

@@ -30,7 +30,10 @@ const model: "kling/v2-1-standard" = body.model;
 const duration: "5" | "10" = body.input.duration;
 
 async function run(): Promise<string> {
-  const client = new KlingClient({ apiKey: "key", maxRetries: 2, timeoutMs: 30_000 });
+  const client = new KlingClient({ apiKey: "key", maxRetries: 2, requestTimeoutMs: 30_000 });
+  new KlingClient({ apiKey: "key", timeoutMs: 30_000 }); // the old name, deprecated
+  // @ts-expect-error requestTimeoutMs is a number of milliseconds
+  new KlingClient({ apiKey: "key", requestTimeoutMs: "30s" });
   // @ts-expect-error unknown client options are refused
   new KlingClient({ apiKey: "key", baseURL: "https://x" });
   const { taskId } = await client.createTask(input, { callBackUrl: "https://cb.example.com", signal: AbortSignal.timeout(1000) });
@@ -38,7 +41,8 @@ async function run(): Promise<string> {
   const state: TaskState = task.state;
   // @ts-expect-error states are a closed union
   const wrong: TaskState = "done";
-  const done = await client.waitForTask(taskId, { timeoutMs: 600_000, onProgress: (t) => console.log(t.state) });
+  const done = await client.waitForTask(taskId, { waitTimeoutMs: 600_000, onProgress: (t) => console.log(t.state) });
+  await client.waitForTask(taskId, { timeoutMs: 600_000 }); // the old name, deprecated
   const urls: string[] = done.videoUrls;
   try {
     const out = await client.generate(input, { onProgress: (t: Task) => void t });

@@ -48,7 +48,8 @@ const modules = (script) => [
 ];
 
 before(async () => {
-  emu = await startEmulator(["--timeline", "100,100,100", "--webhook-hmac-key", HMAC, "--api-key", KEY]);
+  // --require-user-agent: Workers send no User-Agent of their own; the SDK's must get through.
+  emu = await startEmulator(["--timeline", "100,100,100", "--webhook-hmac-key", HMAC, "--api-key", KEY, "--require-user-agent"]);
   const script = await bundle(`${root}examples/worker/src/index.js`, "worker");
   const port = await freePort();
   workerUrl = `http://127.0.0.1:${port}`;
