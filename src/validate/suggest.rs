@@ -3,11 +3,12 @@
 /// The known name `key` most likely meant: same letters ignoring case and `_`/`-`, or within
 /// two edits.
 pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    let norm = |s: &str| -> Vec<char> {
-        // Field names are ASCII; ASCII case folding avoids Unicode tables in the wasm.
-        s.chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .map(|c| c.to_ascii_lowercase())
+    let norm = |s: &str| -> Vec<u8> {
+        // Known names are ASCII: bytes and ASCII case folding keep UTF-8 decoding and Unicode
+        // tables out of the wasm (a non-ASCII typo is simply further away).
+        s.bytes()
+            .filter(|b| *b != b'_' && *b != b'-')
+            .map(|b| b.to_ascii_lowercase())
             .collect()
     };
     let k = norm(key);
@@ -22,14 +23,32 @@ pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+/// Levenshtein distance, one row kept.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        let mut diagonal = row[0];
+        row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(above + 1).min(row[j] + 1);
+            diagonal = above;
         }
-        prev = cur;
     }
-    prev[b.len()]
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_is_levenshtein() {
+        for (a, b, d) in [("kitten", "sitting", 3), ("", "abc", 3), ("abc", "abc", 0), ("flaw", "lawn", 2), ("ab", "ba", 2)] {
+            assert_eq!(edit_distance(a.as_bytes(), b.as_bytes()), d, "{a} {b}");
+            assert_eq!(edit_distance(b.as_bytes(), a.as_bytes()), d, "{b} {a}");
+        }
+        assert_eq!(did_you_mean("Image-URL", &["image_url", "prompt"]), Some("image_url"));
+        assert_eq!(did_you_mean("zzzzzz", &["image_url", "prompt"]), None);
+    }
 }

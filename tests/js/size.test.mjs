@@ -9,8 +9,10 @@ import { gzipSync } from "node:zlib";
 
 const root = new URL("../../", import.meta.url).pathname;
 // Ratcheted from 47 KB (session 3: the boundary fix, the proxy's SDK options and CommonJS fit
-// in 46.5 KB). The prebuilt-std figure follows by the same 0.4 KB.
-const BUDGET_GZIP = { rebuilt: 46.6 * 1024, prebuilt: 55.6 * 1024 };
+// in 46.5 KB), then to 46.1 KB (session 4: 46.05 KB with the User-Agent, the fast not_found and
+// the new timeout names, paid for by Retry-After dates parsed by the host and a byte-level
+// did-you-mean). The prebuilt-std figure follows by the same 0.5 KB.
+const BUDGET_GZIP = { rebuilt: 46.1 * 1024, prebuilt: 55.1 * 1024 };
 
 test("wasm + browser glue stay within the size budget", () => {
   const gz = (f) => gzipSync(readFileSync(`${root}pkg/${f}`), { level: 9 }).length;
