@@ -54,8 +54,13 @@ pub fn check_image(bytes: &[u8]) -> Result<&'static str, ImageProblem> {
 pub fn base64_payload(s: &str) -> (&str, Option<&str>) {
     let s = s.trim();
     match s.strip_prefix("data:").or_else(|| s.strip_prefix("DATA:")) {
-        Some(rest) => match rest.split_once(',') {
-            Some((meta, payload)) => (payload, meta.split(';').next().filter(|m| !m.is_empty())),
+        // Byte positions of ASCII delimiters are char boundaries (no char searcher in the wasm).
+        Some(rest) => match rest.bytes().position(|b| b == b',') {
+            Some(comma) => {
+                let meta = &rest[..comma];
+                let mime = &meta[..meta.bytes().position(|b| b == b';').unwrap_or(meta.len())];
+                (&rest[comma + 1..], Some(mime).filter(|m| !m.is_empty()))
+            }
             None => ("", None),
         },
         None => (s, None),

@@ -89,8 +89,9 @@ pub fn parse_retry_after(value: &str) -> Option<f64> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
-    if whole.is_empty() || whole.len() > 9 || frac.contains('.') {
+    let dot = v.bytes().position(|b| b == b'.').unwrap_or(v.len());
+    let (whole, frac) = (&v[..dot], v.get(dot + 1..).unwrap_or(""));
+    if whole.is_empty() || whole.len() > 9 || frac.bytes().any(|b| b == b'.') {
         return None;
     }
     let digits = |s: &str| s.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'));

@@ -34,7 +34,7 @@ pub fn check_http_url(url: &str) -> Result<(), &'static str> {
         None => authority,
     };
     let host = if let Some(v6) = host_port.strip_prefix('[') {
-        match v6.split_once(']') {
+        match v6.bytes().position(|b| b == b']').map(|at| (&v6[..at], &v6[at + 1..])) {
             Some((h, port)) if !h.is_empty() && (port.is_empty() || valid_port(port)) => h,
             _ => return Err("its IPv6 host is malformed"),
         }
