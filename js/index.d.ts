@@ -287,7 +287,9 @@ export declare class KlingClient {
   /**
    * Polls until the task succeeds (resolves) or fails (rejects "task_failed"), `waitTimeoutMs`
    * passes (rejects "timeout" with the last `task`), or `signal` aborts. `onProgress` fires once
-   * per state change. An id this client did not create is `not_found` at once.
+   * per state change. Kie answers "recordInfo is null" for a task it does not show yet: for a task
+   * this client created (one of its last 256) that is waited out for up to 30 s; for any other
+   * id it is `not_found` at once (a typo fails fast).
    * @example
    * const task = await client.waitForTask(taskId, { onProgress: (t) => console.log(t.state) });
    */

@@ -370,10 +370,11 @@ export function callbackJson(body, max) {
   }
 }
 
-/** A `Retry-After` value for the core's delta-seconds parser: an HTTP date becomes the seconds
- *  until it (the host's date parser); anything else passes unchanged. */
+/** A `Retry-After` value for the core's delta-seconds parser: an HTTP date (IMF-fixdate, the
+ *  only form senders may use) becomes the seconds until it, read by the host's date parser;
+ *  anything else passes unchanged for the core to judge (hosts' date parsers accept junk). */
 function retryAfterSeconds(value) {
-  if (value === null || /^\s*[\d.]+\s*$/.test(value)) return value;
+  if (value === null || !/^\s*[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\s*$/.test(value)) return value;
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : String(Math.max(0, Math.ceil((at - Date.now()) / 1000)));
 }

@@ -21,8 +21,11 @@ const MOUNT = "/kie";
 /** Starts the local emulator on a free port; resolves to { base, close }. */
 export async function startEmulatorProcess(args = []) {
   const child = spawn(join(root, "target/release/kie-emulator"), ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // However this process ends, the emulator goes with it.
+  process.once("exit", () => child.kill());
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("error", (e) => reject(new Error(`the emulator did not start: ${e.message} (build it: cargo build --release -p kie-emulator)`)));
     child.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)));
   });
   return { base: line.replace("kie-emulator listening on ", "").trim(), close: () => child.kill() };
@@ -37,9 +40,14 @@ export async function startDemo({ port = 0, site = join(root, "target/demo-site"
   const server = createServer();
   await new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const origin = `http://127.0.0.1:${server.address().port}`;
+  // Only this server's own names: a DNS-rebinding page (some other Host) gets nothing.
+  const hosts = new Set([new URL(origin).host, `localhost:${server.address().port}`]);
   const proxy = createKieProxy({
     apiKey: upstream.apiKey,
     ...(upstream.baseUrl ? { baseUrl: upstream.baseUrl, uploadBaseUrl: upstream.uploadBaseUrl } : {}),
@@ -48,10 +56,9 @@ export async function startDemo({ port = 0, site = join(root, "target/demo-site"
     hmacKey: upstream.hmacKey,
     mount: MOUNT,
     allowedOrigins: [origin, origin.replace("127.0.0.1", "localhost")],
-    authorize: (request) => {
-      const id = cookieOf(request.headers.get("cookie"), SESSION_COOKIE);
-      return id && sessions.has(id) ? id : null;
-    },
+    // Every demo session is the same caller: sessions are free to get, so the limits must hold
+    // for the whole demo (one person on 127.0.0.1), not per session.
+    authorize: (request) => (sessions.has(cookieOf(request.headers.get("cookie"), SESSION_COOKIE)) ? "demo" : null),
     limits: limits ?? (upstream.kind === "kie" ? { createsPerMinute: 4, creditsPerDay: 300 } : { createsPerMinute: 60 }),
   });
   const proxyListener = toNodeListener(proxy, { origin });
@@ -59,7 +66,15 @@ export async function startDemo({ port = 0, site = join(root, "target/demo-site"
   const mediaSrc = upstream.kind === "kie" ? "https:" : new URL(upstream.baseUrl).origin;
   const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; media-src ${mediaSrc} blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
-  server.on("request", async (req, res) => {
+  server.on("request", (req, res) => {
+    serve(req, res).catch(() => {
+      if (!res.headersSent) send(res, 400, "text/plain", "bad request");
+      else res.destroy();
+    });
+  });
+
+  async function serve(req, res) {
+    if (!hosts.has(req.headers.host)) return send(res, 421, "text/plain", "misdirected request");
     const path = new URL(req.url, origin).pathname;
     if (path === MOUNT || path.startsWith(`${MOUNT}/`)) return proxyListener(req, res);
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed");
@@ -83,7 +98,7 @@ export async function startDemo({ port = 0, site = join(root, "target/demo-site"
       }
     }
     send(res, 200, TYPES[extname(file)] ?? "application/octet-stream", body, headers);
-  });
+  }
   return { url: `${origin}/`, origin, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
 }
 

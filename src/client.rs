@@ -255,7 +255,6 @@ pub struct Client {
     pub created_count: core::cell::Cell<usize>,
 }
 
-const USER_AGENT: &str = concat!("kie-kling/", env!("CARGO_PKG_VERSION"));
 
 struct Reply {
     status: u16,
@@ -343,7 +342,7 @@ impl Client {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
         if self.user_agent {
-            headers.set("User-Agent", USER_AGENT)?;
+            headers.set("User-Agent", crate::contract::USER_AGENT)?;
         }
         for (name, value) in &self.headers {
             headers.set(name, value)?;

@@ -67,10 +67,10 @@ pub mod assumptions {
 
 /// Kie's API sits behind Cloudflare, which may answer HTTP 403 with the bare text
 /// `error code: 1010` to requests without a User-Agent (contract §1, §9; Workers' outbound fetch
-/// may send none). The SDK therefore sends `User-Agent: kie-kling/<version>`
+/// sends none). The SDK therefore sends this `User-Agent`
 /// wherever the runtime lets a request set it (Node, Workers, Deno, Bun; browsers send their own),
 /// and maps a 1010 answer to kind `blocked`.
-pub const SENDS_USER_AGENT: bool = true;
+pub const USER_AGENT: &str = concat!("kie-kling/", env!("CARGO_PKG_VERSION"));
 
 /// The production base URLs (contract §0, §3).
 pub const API_BASE_URL: &str = "https://api.kie.ai";

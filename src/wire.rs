@@ -142,7 +142,7 @@ impl TaskState {
 }
 
 /// `param.input` double-encoded as a JSON string (seen in Kie's callback examples, contract §9)
-/// is decoded too, so `param` has one shape.
+/// is decoded too, so `param` has one shape. `param` is a value this crate just parsed.
 fn decode_nested_input<V: View>(param: V) -> V {
     match param.field("input").filter(|i| i.kind() == Kind::String).and_then(|i| i.string()) {
         Some(text) => match V::parse_json(&text).filter(|i| i.kind() == Kind::Object) {
@@ -214,16 +214,16 @@ pub fn decode_task<V: View>(data: &V) -> Result<Task<V>, DecodeError> {
             if text.trim().is_empty() {
                 None
             } else {
-                Some(V::parse_json(&text).ok_or(DecodeError {
+                Some(decode_nested_input(V::parse_json(&text).ok_or(DecodeError {
                     path: "data.param",
                     message: "not valid JSON",
-                })?)
+                })?))
             }
         }
+        // An object is part of `raw` (the record as received): taken as it is, never changed.
         Some(p) if p.kind() == Kind::Object => Some(p),
         _ => None,
-    }
-    .map(decode_nested_input);
+    };
     let video_urls = match data.field("resultJson") {
         Some(r) if r.kind() == Kind::String => {
             let text = r.string().unwrap_or_default();

@@ -86,8 +86,9 @@ function showIssues(issues) {
   for (const [path, { control }] of Object.entries(FIELDS)) {
     const bad = visible.some((i) => i.path === path);
     const els = control === "duration" ? document.querySelectorAll("input[name=duration]") : [$(control)];
-    for (const el of els) el.toggleAttribute("aria-invalid", bad);
-    if (path === "input.image_url") $("drop").toggleAttribute("aria-invalid", bad);
+    const mark = (el) => (bad ? el.setAttribute("aria-invalid", "true") : el.removeAttribute("aria-invalid"));
+    els.forEach(mark);
+    if (path === "input.image_url") mark($("drop"));
   }
 }
 
@@ -132,6 +133,7 @@ $("image-url").addEventListener("input", () => { if ($("image-url").value) clear
 function clearFile() {
   state.file = null;
   state.refused = null;
+  if ($("preview").src) URL.revokeObjectURL($("preview").src);
   $("preview").hidden = true;
   $("preview").removeAttribute("src");
   setDropText(null);
@@ -144,12 +146,16 @@ function setDropText(text) {
   coarse.textContent = text ?? "Tap to choose a JPEG, PNG or WebP image";
 }
 
+let choosing = 0; // the newest choice wins when checks finish out of order
+
 async function chooseFile(file) {
   if (!file) return;
+  const mine = ++choosing;
   $("image-url").value = "";
   state.touched.add("input.image_url");
   try {
     await checkImage(file);
+    if (mine !== choosing) return;
     state.file = file;
     state.refused = null;
     if ($("preview").src) URL.revokeObjectURL($("preview").src);
@@ -157,6 +163,7 @@ async function chooseFile(file) {
     $("preview").hidden = false;
     setDropText(`${file.name} (${Math.max(1, Math.round(file.size / 1024))} KB) is ready. Choose or drop another image to replace it.`);
   } catch (e) {
+    if (mine !== choosing) return;
     clearFile();
     const why = e instanceof KieError ? e.issues?.[0]?.message ?? e.message : String(e);
     state.refused = { path: "input.image_url", code: "invalid_image", message: `${file.name} was refused: ${why}.`.replace(/\.\.$/, ".") };
@@ -166,7 +173,12 @@ async function chooseFile(file) {
 }
 
 $("drop").addEventListener("click", () => $("file").click());
-$("file").addEventListener("change", () => chooseFile($("file").files[0]));
+$("file").addEventListener("change", () => {
+  chooseFile($("file").files[0]);
+  $("file").value = ""; // choosing the same file again is a new choice
+});
+// A file dropped beside the zone must not replace the page.
+for (const type of ["dragover", "drop"]) document.addEventListener(type, (e) => e.preventDefault());
 $("drop").addEventListener("dragover", (e) => { e.preventDefault(); $("drop").classList.add("over"); });
 $("drop").addEventListener("dragleave", () => $("drop").classList.remove("over"));
 $("drop").addEventListener("drop", (e) => { e.preventDefault(); $("drop").classList.remove("over"); chooseFile(e.dataTransfer?.files[0]); });
@@ -186,8 +198,9 @@ function enterStep(step) {
     li(run.step).classList.add("reached");
     li(run.step).querySelector("time").textContent = seconds(now - run.stepStarted);
   }
-  // Steps the task went through too quickly to be seen are reached as well.
-  for (const s of STEPS.slice(STEPS.indexOf(run.step) + 1, STEPS.indexOf(step))) if (s !== "uploading") li(s).classList.add("reached");
+  // Steps the task went through between two polls were reached too (not so for a failure:
+  // finish() says where it stopped).
+  if (step !== "end") for (const s of STEPS.slice(STEPS.indexOf(run.step) + 1, STEPS.indexOf(step))) if (s !== "uploading") li(s).classList.add("reached");
   run.step = step;
   run.stepStarted = now;
   if (step !== "end") {
@@ -201,16 +214,22 @@ function tick() {
 }
 
 function finish(kind, label) {
-  const current = run.step;
-  enterStep("end");
+  const stopped = run.step;
+  if (kind === "success") {
+    enterStep("generating");
+    enterStep("end");
+  } else {
+    // The step the run stopped in is failed or cancelled, not reached; later ones stay untouched.
+    clearInterval(run.ticker);
+    tick();
+    li(stopped).removeAttribute("aria-current");
+    li(stopped).classList.add(kind);
+    run.step = "end";
+  }
   const end = li("end");
   end.querySelector(".step").textContent = label;
   end.querySelector("time").textContent = seconds(performance.now() - run.started);
-  if (kind === "success") end.classList.add("reached");
-  else {
-    end.classList.add(kind);
-    if (kind === "cancelled" && current !== "end") li(current).classList.replace("reached", "cancelled");
-  }
+  end.classList.add(kind === "success" ? "reached" : kind);
 }
 
 function remember(taskId, taskState) {
@@ -330,7 +349,7 @@ $("form").addEventListener("submit", async (event) => {
     } else {
       console.info("kie-kling:", e); // the full error, for developers
       finish("failed", "Failed");
-      if (taskId) remember(taskId, e.kind === "task_failed" ? "fail" : "error");
+      if (taskId) remember(taskId, e?.kind === "task_failed" ? "fail" : "error");
       const { text, api } = explain(e);
       $("status").textContent = `Failed after ${seconds(performance.now() - run.started)}.`;
       $("failure-text").textContent = text;

@@ -27,7 +27,7 @@ const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scal
   --credits N          starting credits per key (default 10000)
   --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers
   --require-user-agent answer 403 \"error code: 1010\" to requests without a User-Agent, as Kie's Cloudflare front does
-  --serve DIR          also serve DIR at / (the demo page and package)
+  --serve DIR          also serve DIR at / (static files: the browser tests load the package from it)
   --request-timeout-ms N  answer 408 to a request not read and answered within N ms (default 30000)";
 
 fn parse_args() -> Result<(u16, Config, Option<String>), String> {

@@ -37,20 +37,25 @@ after(async () => {
 
 /** A fresh context and page; records console problems and every request the page makes. */
 async function openPage({ viewport = { width: 1280, height: 900 }, colorScheme = "light", touch = false } = {}) {
-  // bypassCSP: axe-core is injected as an inline script; the page itself runs under its CSP.
-  const context = await browser.newContext({ viewport, colorScheme, hasTouch: touch, isMobile: touch, bypassCSP: true });
+  // The page runs under the server's CSP (a violation is a console error); axe-core goes in
+  // through the DevTools protocol, which the CSP does not govern. Reduced motion: no smooth scroll.
+  const context = await browser.newContext({ viewport, colorScheme, hasTouch: touch, isMobile: touch, reducedMotion: "reduce" });
   const page = await context.newPage();
   const problems = [];
   const requests = [];
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("request", (r) => requests.push(r));
+  const responses = [];
+  page.on("response", (r) => responses.push(r));
+  requests.responses = responses;
   await page.goto(demo.url);
   await page.waitForSelector("html[data-ready=true]");
   return { page, problems, requests, close: () => context.close() };
 }
 
-/** No request the page made carries the key (URL, headers, body), and all but media went to the demo's origin. */
+/** The key is in nothing the page sent or received (URLs, headers, bodies), and everything but
+ *  result media went to the demo's own origin. */
 async function assertNoKey(requests) {
   assert.ok(requests.length > 0);
   for (const r of requests) {
@@ -58,10 +63,17 @@ async function assertNoKey(requests) {
     assert.ok(!text.includes(KEY), `the key reached the page's request to ${r.url()}`);
     if (!r.url().startsWith(demo.origin) && !r.url().startsWith("blob:")) assert.match(r.url(), /\/results\/[0-9a-f]{32}\.mp4$/, "only result media come from elsewhere");
   }
+  for (const r of requests.responses) {
+    if (r.url().endsWith(".mp4") || r.url().endsWith(".wasm")) continue;
+    const body = await r.body().catch(() => Buffer.alloc(0));
+    const text = `${JSON.stringify(await r.allHeaders())} ${body.toString("utf8")}`;
+    assert.ok(!text.includes(KEY), `the key reached the page in the answer to ${r.url()}`);
+  }
+  assert.ok(requests.responses.some((r) => r.url().includes("/kie/")), "the proxy's answers were checked");
 }
 
 async function checkAxe(page, state) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axe.source });
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axe.source);
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
   const scheme = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
   axeResults[`${state}/${scheme}`] = violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
@@ -81,7 +93,9 @@ async function bothSchemes(page, state) {
 const pngFile = { name: "frame.png", mimeType: "image/png", buffer: Buffer.from(PNG_1X1) };
 const requestsOf = async (route) => (await emu.counters(KEY)).requests?.[route] ?? 0;
 const focused = (page) => page.evaluate(() => document.activeElement?.id ?? "");
-const liveRegions = (page) => page.evaluate(() => document.querySelectorAll("[aria-live], [role=alert], [role=status], [role=log]").length);
+// Explicit and implicit (an <output> is a status) live regions that announce.
+const liveRegions = (page) => page.evaluate(() =>
+  document.querySelectorAll("[aria-live]:not([aria-live=off]), [role=alert], [role=status], [role=log], output:not([aria-live=off])").length);
 
 /** Presses Tab until `id` has focus (at most 25 presses); returns the ids passed on the way. */
 async function tabTo(page, id) {
@@ -138,7 +152,8 @@ test("errors appear after a field is touched or on submit, in plain words with t
   await page.click("#submit");
   assert.match(await page.textContent("#image-err"), /Choose an image, or paste its web address/);
   assert.equal(await focused(page), "prompt", "submit moves focus to the first field to fix");
-  assert.equal(await page.getAttribute("#prompt", "aria-invalid"), "");
+  assert.equal(await page.getAttribute("#prompt", "aria-invalid"), "true");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById("prompt")).borderTopColor), await page.evaluate(() => getComputedStyle(document.querySelector(".err")).color), "an invalid field's border is the error colour");
   assert.equal(await requestsOf("createTask"), 0, "nothing is sent while invalid");
   await page.fill("#prompt", "a cat");
   assert.equal(await page.textContent("#prompt-err"), "");
@@ -179,7 +194,7 @@ test("keyboard only: from the empty page to a playing video, with focus on the s
   await tabTo(page, "submit");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.activeElement?.id === "status");
-  assert.match(await page.textContent("#status"), /Sending the request|Submitted/, "status text from the first moment");
+  assert.match(await page.textContent("#status"), /Sending the request|Submitted|In the queue|Generating/, "status text from the first moment");
   await page.waitForSelector("#timeline li[aria-current=step]");
   assert.equal(await page.isVisible("#cancel"), true);
   await page.waitForFunction(() => document.activeElement?.id === "result-h", null, { timeout: 20_000 });
@@ -211,6 +226,11 @@ test("a failing task: the timeline says Failed, focus and scroll move to a plain
   assert.match(await page.textContent("#failure-api"), /task_failed/);
   assert.equal(await page.textContent("#timeline li[data-step=end] .step"), "Failed");
   assert.match(await page.getAttribute("#timeline li[data-step=end]", "class"), /failed/);
+  // The step it stopped in is marked failed, not done; none after it is marked done.
+  const steps = await page.$$eval("#timeline li:not([hidden])", (els) => els.map((e) => `${e.dataset.step}:${e.className}`));
+  const stopped = steps.findIndex((s) => /failed/.test(s));
+  assert.ok(stopped >= 0 && stopped < steps.length - 1, steps.join(" "));
+  assert.ok(steps.slice(stopped + 1, -1).every((s) => !/reached/.test(s)), steps.join(" "));
   assert.match(await page.textContent("#status"), /^Failed after/);
   assert.equal(await page.isVisible("#cancel"), false);
   await bothSchemes(page, "failed");
@@ -219,8 +239,9 @@ test("a failing task: the timeline says Failed, focus and scroll move to a plain
   await close();
 });
 
-test("cancel: focus returns to the status, the timeline says Cancelled, and polling stops", async () => {
+test("cancel: focus returns to the status, the timeline says Cancelled, and polling stops", async (t) => {
   await emu.fault({ fault: "task", outcome: "never", key: KEY });
+  t.after(() => fetch(`${emu.base}/__emulator/faults`, { method: "DELETE" }));
   const { page, problems, close } = await openPage();
   await page.fill("#image-url", "https://example.com/a.png");
   await page.click("#submit");
@@ -256,7 +277,7 @@ test("a real drag and drop: a refused file is named with its reason, an image is
   await drop("cat.png", [...Buffer.from("GIF89a..........")]);
   await page.waitForFunction(() => /cat\.png was refused/.test(document.getElementById("drop").textContent));
   assert.match(await page.textContent("#image-err"), /cat\.png was refused: .*jpeg, png or webp/i);
-  assert.equal(await page.getAttribute("#drop", "aria-invalid"), "");
+  assert.equal(await page.getAttribute("#drop", "aria-invalid"), "true");
   await drop("frame.png", [...PNG_1X1]);
   await page.waitForFunction(() => /frame\.png \(1 KB\) is ready/.test(document.getElementById("drop").textContent));
   assert.equal(await page.textContent("#image-err"), "");
@@ -272,7 +293,7 @@ test("a real drag and drop: a refused file is named with its reason, an image is
 });
 
 test("an oversize file is refused before upload", async () => {
-  const { page, close } = await openPage();
+  const { page, problems, close } = await openPage();
   const before = await requestsOf("upload");
   const big = Buffer.alloc(11 * 1024 * 1024);
   Buffer.from(PNG_1X1).copy(big);
@@ -281,6 +302,7 @@ test("an oversize file is refused before upload", async () => {
   assert.equal(await requestsOf("upload"), before);
   await page.setInputFiles("#file", pngFile);
   await page.waitForFunction(() => /frame\.png/.test(document.getElementById("drop").textContent));
+  assert.deepEqual(problems, []);
   await close();
 });
 
@@ -310,5 +332,36 @@ test("layout: form beside the status on a desktop; stacked on a phone with touch
     await page.screenshot({ path: `${OUT}phone-${colorScheme}.png`, fullPage: true });
     assert.deepEqual(problems, []);
     await close();
+  }
+});
+
+test("with KIE_API_KEY set, `npm run demo`'s server talks to Kie.ai: the page says so and never holds the key", async () => {
+  const { spawn } = await import("node:child_process");
+  const key = `sk-real-${Math.random().toString(36).slice(2)}`;
+  const child = spawn(process.execPath, [new URL("../../scripts/demo-server.mjs", import.meta.url).pathname], {
+    env: { ...process.env, KIE_API_KEY: key, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    let out = "";
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/demo: (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) resolve(m[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`demo-server exited ${code}: ${out}`)));
+    });
+    assert.match(out, /upstream is Kie\.ai's real API/);
+    const page = await fetch(url);
+    const html = await page.text();
+    assert.match(html, /<meta name="kie-upstream" content="kie" data-label="Kie\.ai \(api\.kie\.ai\)">/);
+    assert.ok(!html.includes(key) && !JSON.stringify([...page.headers]).includes(key));
+    // Without the session cookie the proxy refuses before anything goes upstream (no network here).
+    const anonymous = await fetch(`${url}kie/api/v1/chat/credit`);
+    assert.equal(anonymous.status, 401);
+    assert.ok(!(await anonymous.text()).includes(key));
+  } finally {
+    child.kill();
   }
 });

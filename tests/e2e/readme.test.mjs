@@ -19,7 +19,7 @@ const dir = `${root}target/readme/`;
 const KEY = "sk-README-SECRET-7e6d5c";
 let emu;
 
-const blocks = [...readFileSync(`${root}README.md`, "utf8").matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] }));
+const blocks = [...readFileSync(`${root}README.md`, "utf8").matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] }));
 const js = blocks.filter((b) => b.lang === "js");
 const [nodeBlock, serverBlock, pageBlock, workerBlock] = js;
 
