@@ -365,3 +365,17 @@ test("with KIE_API_KEY set, `npm run demo`'s server talks to Kie.ai: the page sa
     child.kill();
   }
 });
+
+test("the demo server survives a malformed URL and refuses a foreign Host (DNS rebinding)", async () => {
+  const { request } = await import("node:http");
+  const raw = (path, host) => new Promise((resolve, reject) => {
+    const u = new URL(demo.url);
+    const req = request({ host: u.hostname, port: u.port, path, headers: host ? { host } : {} }, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(await raw("/%"), 400);
+  assert.equal(await raw("/", "attacker.example:80"), 421);
+  assert.equal(await raw("/kie/api/v1/chat/credit", "attacker.example:80"), 421);
+  assert.equal((await fetch(demo.url)).status, 200, "still serving");
+});
