@@ -730,6 +730,13 @@ impl Client {
                         && f.msg.as_deref().is_some_and(is_record_null)
                         && elapsed_since(start) < assumptions::NOT_YET_VISIBLE_GRACE_MS
                         && self.created_recently(task_id) => {}
+                Err(mut f) if f.kind == ErrorKind::NotFound && f.msg.as_deref().is_some_and(is_record_null) => {
+                    let mut m = String::from("no task \"");
+                    m.push_str(task_id);
+                    m.push_str("\" is visible to this key (Kie answered: recordInfo is null)");
+                    f.message = m;
+                    return Err(f);
+                }
                 Err(f) if f.kind == ErrorKind::Timeout && elapsed_since(start) >= timeout => {
                     return Err(timed_out(last_task))
                 }

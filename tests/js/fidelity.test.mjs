@@ -45,6 +45,7 @@ test("waitForTask on an id this client did not create fails fast with not_found 
   const e = await client.waitForTask("typo-id").catch((err) => err);
   assert.ok(e instanceof KieError && e.kind === "not_found", String(e));
   assert.equal(e.taskId, "typo-id");
+  assert.match(e.message, /^no task "typo-id" is visible to this key \(Kie answered: recordInfo is null\)/);
   assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
 });
 
