@@ -286,6 +286,9 @@ test("boundary fuzzer: every export and method answers any value with a value or
   const freed = new KlingClient({ apiKey: "k-fuzz-freed" });
   freed.free();
   let cases = 0;
+  // A crash kills the process before fast-check can report: the seed is printed first.
+  const seed = Number(process.env.FUZZ_SEED || Date.now() % 2 ** 31);
+  console.log(`boundary fuzzer seed ${seed} (FUZZ_SEED=${seed} replays it)`);
   await fc.assert(
     fc.asyncProperty(fc.nat(calls.length + asyncCalls.length * 2 - 1), hostile, hostile, async (which, ta, tb) => {
       cases++;
@@ -309,7 +312,7 @@ test("boundary fuzzer: every export and method answers any value with a value or
       const r = await settleWithin(Promise.resolve(p), 2000);
       if ("e" in r && !(r.e instanceof KieError)) throw new Error(`async call ${k} rejected with ${String(r.e)}`);
     }),
-    { numRuns, interruptAfterTimeLimit: seconds > 0 ? seconds * 1000 : 55_000, markInterruptAsFailure: seconds === 0 },
+    { seed, numRuns, interruptAfterTimeLimit: seconds > 0 ? seconds * 1000 : 55_000, markInterruptAsFailure: seconds === 0 },
   );
   await validCallStillWorks();
   const grew = wasmMemoryBytes() - before;
