@@ -255,7 +255,6 @@ pub struct Client {
     pub created_count: core::cell::Cell<usize>,
 }
 
-
 struct Reply {
     status: u16,
     /// `None` when the body was over `MAX_RESPONSE_BYTES` (not read).

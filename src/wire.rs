@@ -144,7 +144,11 @@ impl TaskState {
 /// `param.input` double-encoded as a JSON string (seen in Kie's callback examples, contract §9)
 /// is decoded too, so `param` has one shape. `param` is a value this crate just parsed.
 fn decode_nested_input<V: View>(param: V) -> V {
-    match param.field("input").filter(|i| i.kind() == Kind::String).and_then(|i| i.string()) {
+    match param
+        .field("input")
+        .filter(|i| i.kind() == Kind::String)
+        .and_then(|i| i.string())
+    {
         Some(text) => match V::parse_json(&text).filter(|i| i.kind() == Kind::Object) {
             Some(input) => param.with_field("input", input),
             None => param,

@@ -307,15 +307,7 @@ fn check_image_url<V: View>(value: Option<&V>, issues: &mut Vec<Issue>) -> Optio
         ));
         return None;
     }
-    match check_http_url(&url) {
-        Ok(()) => Some(url),
-        Err(why) => {
-            let mut m = String::from("image_url must be an absolute http(s) URL: ");
-            m.push_str(why);
-            issues.push(Issue::new(PATH, IssueCode::InvalidUrl, m));
-            None
-        }
-    }
+    http_url(url, PATH, "image_url", issues)
 }
 
 fn check_callback_url<V: View>(value: Option<&V>, path: &str, issues: &mut Vec<Issue>) -> Option<String> {
@@ -327,10 +319,16 @@ fn check_callback_url<V: View>(value: Option<&V>, path: &str, issues: &mut Vec<I
         issues.push(type_issue(path, "callBackUrl must be a URL string", value.kind()));
         return None;
     };
+    http_url(url, path, "callBackUrl", issues)
+}
+
+/// `url` when it passes the URL rule; else an `invalid_url` issue at `path` saying why.
+fn http_url(url: String, path: &str, field: &str, issues: &mut Vec<Issue>) -> Option<String> {
     match check_http_url(&url) {
         Ok(()) => Some(url),
         Err(why) => {
-            let mut m = String::from("callBackUrl must be an absolute http(s) URL: ");
+            let mut m = String::from(field);
+            m.push_str(" must be an absolute http(s) URL: ");
             m.push_str(why);
             issues.push(Issue::new(path, IssueCode::InvalidUrl, m));
             None

@@ -44,7 +44,13 @@ mod tests {
 
     #[test]
     fn edit_distance_is_levenshtein() {
-        for (a, b, d) in [("kitten", "sitting", 3), ("", "abc", 3), ("abc", "abc", 0), ("flaw", "lawn", 2), ("ab", "ba", 2)] {
+        for (a, b, d) in [
+            ("kitten", "sitting", 3),
+            ("", "abc", 3),
+            ("abc", "abc", 0),
+            ("flaw", "lawn", 2),
+            ("ab", "ba", 2),
+        ] {
             assert_eq!(edit_distance(a.as_bytes(), b.as_bytes()), d, "{a} {b}");
             assert_eq!(edit_distance(b.as_bytes(), a.as_bytes()), d, "{b} {a}");
         }
