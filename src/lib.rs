@@ -18,6 +18,7 @@ pub mod contract;
 pub mod error;
 pub mod image;
 pub mod model;
+pub mod op;
 pub mod policy;
 pub mod proxy;
 pub mod validate;
