@@ -381,20 +381,36 @@ function retryAfterSeconds(value) {
 
 /**
  * A fetch Response read with a cap: `{ status, retryAfter, text }`, `text` null when the body
- * is larger than `max` bytes (by Content-Length before reading, else by its length once read
- * here in JS: either way it is measured before any of it is copied into wasm memory).
+ * is larger than `max` bytes (by Content-Length before reading, else counted while it streams:
+ * reading stops and the rest is cancelled past `max`, so neither JS nor wasm ever holds more).
  * Rejects when `res` is not a usable Response.
  */
 export async function readReply(res, max) {
   const status = res.status;
   if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
   const retryAfter = retryAfterSeconds(res.headers.get("retry-after"));
+  const tooLarge = { status, retryAfter, text: null };
   if (Number(res.headers.get("content-length")) > max) {
     res.body?.cancel().catch(() => {});
-    return { status, retryAfter, text: null };
+    return tooLarge;
   }
-  const text = await res.text();
-  return { status, retryAfter, text: utf8LengthUpTo(text, max) > max ? null : text };
+  const reader = res.body?.getReader?.();
+  if (!reader) {
+    const text = await res.text();
+    return utf8LengthUpTo(text, max) > max ? tooLarge : { status, retryAfter, text };
+  }
+  const chunks = [];
+  let size = 0;
+  for (let chunk; !(chunk = await reader.read()).done; chunks.push(chunk.value)) {
+    if ((size += chunk.value.byteLength) > max) {
+      reader.cancel().catch(() => {});
+      return tooLarge;
+    }
+  }
+  const bytes = new Uint8Array(size);
+  size = 0;
+  for (const c of chunks) bytes.set(c, (size += c.byteLength) - c.byteLength);
+  return { status, retryAfter, text: new TextDecoder().decode(bytes) };
 }
 
 /** Blob, File, ArrayBuffer or a typed array: bytes to upload. @total */

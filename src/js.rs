@@ -1,14 +1,14 @@
 //! Every `#[wasm_bindgen]` export (their TypeScript declarations are js/index.d.ts). JS names are camelCase; request objects keep the API's field names verbatim.
 
-use crate::client::{in_browser_page, sends_user_agent, CallOptions, Client, Failure, WaitOptions};
-use crate::contract::MODEL_ID;
+use crate::client::{in_browser_page, sends_user_agent, Client, Failure, Image, Job};
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
+use crate::convert::{create_body, failure_to_js, issues_to_js, task_to_js};
 use crate::error::{ApiKey, ErrorKind};
-use crate::jsview::{object, prop, set, snapshot};
-use crate::model::CreateTaskBody;
-use crate::validate::{self, did_you_mean, Issue, Mode};
+use crate::jsview::{object, opt, prop, set, snapshot};
+use crate::op::{Output, Plan, Settings, Upload, WaitSettings};
+use crate::validate::{self, did_you_mean, Issue, IssueCode, Mode};
 use crate::view::{Kind, View};
-use js_sys::{Array, Function, Object, Promise, JSON};
+use js_sys::{Function, Promise};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -18,53 +18,10 @@ use web_sys::AbortSignal;
 
 // The public TypeScript types are hand-written in js/index.d.ts (the one shipped declaration file).
 
-fn issue_to_js(issue: &Issue) -> JsValue {
-    let o = object();
-    set(&o, "path", issue.path.as_str());
-    set(&o, "code", issue.code.as_str());
-    set(&o, "message", issue.message.as_str());
-    if let Some(limit) = issue.limit {
-        set(&o, "limit", limit);
-    }
-    o.into()
-}
-
-/// A one-issue list, for failures found outside the validator (uploads, options).
-pub fn issue_list(path: &str, code: validate::IssueCode, message: &str, limit: Option<f64>) -> JsValue {
-    let issue = Issue {
-        path: path.to_owned(),
-        code,
-        message: message.to_owned(),
-        limit,
-    };
-    issues_to_js(std::slice::from_ref(&issue)).into()
-}
-
-fn issues_to_js(issues: &[Issue]) -> Array {
-    issues.iter().map(issue_to_js).collect()
-}
-
-fn validation_failure(issues: &[Issue]) -> Failure {
-    let mut message = String::from("invalid request: ");
-    for (i, issue) in issues.iter().enumerate() {
-        if i > 0 {
-            message.push_str("; ");
-        }
-        if !issue.path.is_empty() {
-            message.push_str(&issue.path);
-            message.push_str(": ");
-        }
-        message.push_str(&issue.message);
-    }
-    let mut f = Failure::new(ErrorKind::Validation, message);
-    f.issues = Some(issues_to_js(issues).into());
-    f
-}
-
 /// The thrown "validation" KieError for `issues` (option checks outside this module).
 #[cfg(feature = "proxy")]
 pub fn validation_error(issues: &[Issue]) -> JsValue {
-    validation_failure(issues).into_js(None)
+    failure_to_js(Failure::invalid(issues.to_vec()), None)
 }
 
 /// Checks a whole createTask body against the contract, without any network. Reports every
@@ -95,29 +52,9 @@ pub fn build_create_task_body(
     let input = snapshot(&input, &validate::INPUT_FIELDS, None);
     let options = options.map(|o| snapshot(&o, &validate::OPTION_FIELDS, None));
     match validate::validate_input_in(Mode::Check, &input, options.as_ref()) {
-        Ok(checked) => Ok(body_object(&input, &checked).into()),
-        Err(issues) => Err(validation_failure(&issues).into_js(None)),
+        Ok(checked) => Ok(create_body(&input, &checked, None).into()),
+        Err(issues) => Err(failure_to_js(Failure::invalid(issues), None)),
     }
-}
-
-/// The createTask body as a JS object, from the caller's own strings (never copied into the
-/// wasm) and the validated duration and cfg_scale. Same shape and order as `CreateTaskBody::to_json`.
-fn body_object(input: &JsValue, checked: &CreateTaskBody) -> Object {
-    let body = object();
-    set(&body, "model", MODEL_ID);
-    if let Some(url) = &checked.call_back_url {
-        set(&body, "callBackUrl", url.as_str());
-    }
-    let inner = object();
-    set(&inner, "prompt", input.field("prompt").unwrap_or(JsValue::NULL));
-    set(&inner, "image_url", checked.input.image_url.as_str());
-    set(&inner, "duration", checked.input.duration.as_str());
-    if let Some(neg) = input.field("negative_prompt") {
-        set(&inner, "negative_prompt", neg);
-    }
-    set(&inner, "cfg_scale", checked.input.cfg_scale);
-    set(&body, "input", inner);
-    body
 }
 
 /// A client for the Kling V2.1 Standard API (or your own backend that forwards to it).
@@ -158,7 +95,7 @@ fn read_base_url(opts: &JsValue, key: &'static str, default: &str, issues: &mut 
         _ => {
             issues.push(option_issue(
                 key,
-                validate::IssueCode::InvalidUrl,
+                IssueCode::InvalidUrl,
                 "must be an absolute http(s) URL (in a page, also a path like \"/api/kie\")",
             ));
             default.to_owned()
@@ -174,7 +111,7 @@ fn read_ms(opts: &JsValue, key: &'static str, default: f64, issues: &mut Vec<Iss
             _ => {
                 issues.push(option_issue(
                     key,
-                    validate::IssueCode::OutOfRange,
+                    IssueCode::OutOfRange,
                     "must be a positive finite number of milliseconds",
                 ));
                 default
@@ -199,7 +136,7 @@ impl KlingClient {
         } else if !matches!(opts.kind(), Kind::Object | Kind::Undefined | Kind::Null) {
             issues.push(option_issue(
                 "options",
-                validate::IssueCode::InvalidType,
+                IssueCode::InvalidType,
                 "options must be an object",
             ));
         }
@@ -213,7 +150,7 @@ impl KlingClient {
                     m.push_str(s);
                     m.push_str("\"?");
                 }
-                issues.push(option_issue(&key, validate::IssueCode::UnknownField, &m));
+                issues.push(option_issue(&key, IssueCode::UnknownField, &m));
             }
         }
         let key = match opts.field("apiKey") {
@@ -223,7 +160,7 @@ impl KlingClient {
                 _ => {
                     issues.push(option_issue(
                         "apiKey",
-                        validate::IssueCode::InvalidType,
+                        IssueCode::InvalidType,
                         "must be a non-empty string",
                     ));
                     None
@@ -249,7 +186,7 @@ impl KlingClient {
                     Some(value) => headers.push((name, value)),
                     None => issues.push(option_issue(
                         "headers",
-                        validate::IssueCode::InvalidType,
+                        IssueCode::InvalidType,
                         "must map header names to strings",
                     )),
                 }
@@ -258,11 +195,7 @@ impl KlingClient {
         let fetch = match function_arg(&opts, "fetch") {
             Ok(f) => f,
             Err(_) => {
-                issues.push(option_issue(
-                    "fetch",
-                    validate::IssueCode::InvalidType,
-                    "must be a function",
-                ));
+                issues.push(option_issue("fetch", IssueCode::InvalidType, "must be a function"));
                 None
             }
         };
@@ -277,7 +210,7 @@ impl KlingClient {
                     issues.push(
                         option_issue(
                             "maxRetries",
-                            validate::IssueCode::OutOfRange,
+                            IssueCode::OutOfRange,
                             "must be a whole number from 0 to 10",
                         )
                         .with_limit(10.0),
@@ -289,32 +222,34 @@ impl KlingClient {
         if key.is_none() && base_url == API_BASE_URL && issues.is_empty() {
             issues.push(option_issue(
                 "apiKey",
-                validate::IssueCode::Missing,
+                IssueCode::Missing,
                 "apiKey is required for api.kie.ai; without one, set baseUrl to your backend (kie-kling/proxy)",
             ));
         }
         if !issues.is_empty() {
-            return Err(validation_failure(&issues).into_js(key.as_ref()));
+            return Err(failure_to_js(Failure::invalid(issues), key.as_ref()));
         }
         let allow_browser = opts
             .field("dangerouslyAllowBrowser")
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
         if key.is_some() && !allow_browser && in_browser_page() {
-            return Err(Failure::new(
+            let f = Failure::new(
                 ErrorKind::Validation,
                 "refusing an API key in a browser page, where every visitor can read it: point baseUrl at your backend (kie-kling/proxy) and leave apiKey out, or pass dangerouslyAllowBrowser: true to accept the risk",
-            )
-            .into_js(key.as_ref()));
+            );
+            return Err(failure_to_js(f, key.as_ref()));
         }
         Ok(KlingClient {
             inner: Rc::new(Client {
                 key,
-                base_url,
-                upload_base_url,
+                settings: Settings {
+                    base_url,
+                    upload_base_url,
+                    request_timeout_ms: timeout_ms,
+                    max_retries,
+                },
                 fetch,
-                timeout_ms,
-                max_retries,
                 headers,
                 user_agent: sends_user_agent(),
                 created: Default::default(),
@@ -332,8 +267,18 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.create_task(input, options).await }))
+        self.launch((|| {
+            let input = snapshot(&input, &validate::INPUT_FIELDS, None);
+            let options = options.map(|o| snapshot(&o, &validate::OPTION_FIELDS, None));
+            let checked =
+                validate::validate_input_in(Mode::Check, &input, options.as_ref()).map_err(Failure::invalid)?;
+            let job = Job {
+                signal: signal_of(options.as_ref())?,
+                create: Some((input, checked)),
+                ..Job::default()
+            };
+            Ok((Plan::Create, job))
+        })())
     }
 
     /// Reads a task (retrying transient failures) and decodes it.
@@ -343,8 +288,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.get_task(task_id, options).await }))
+        self.launch(task_id_arg(&task_id).and_then(|task_id| read(Plan::Get { task_id }, options.as_ref())))
     }
 
     /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
@@ -356,8 +300,12 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "WaitOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.wait_for_task(task_id, options).await }))
+        self.launch((|| {
+            let task_id = task_id_arg(&task_id)?;
+            let (job, mut wait) = wait_job(&options.unwrap_or(JsValue::UNDEFINED))?;
+            wait.recently_created = self.inner.created_recently(&task_id);
+            Ok((Plan::Wait { task_id, wait }, job))
+        })())
     }
 
     /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
@@ -367,8 +315,34 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.generate(input, options).await }))
+        self.launch((|| {
+            let opts = options.unwrap_or(JsValue::UNDEFINED);
+            let (mut job, wait) = wait_job(&opts)?;
+            let input = snapshot(&input, &validate::INPUT_FIELDS, None);
+            // A local image (Blob, bytes, data: URL) is uploaded first; the other fields are
+            // validated before, so a bad prompt never costs an upload.
+            let image = input.field("image_url").filter(|image| match image.string() {
+                Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
+                None => image.kind() == Kind::Object,
+            });
+            let checked_input = match &image {
+                Some(_) => {
+                    let copy = snapshot(&input, &validate::INPUT_FIELDS, None);
+                    crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
+                    copy
+                }
+                None => input.clone(),
+            };
+            let create_opts = object();
+            if let Some(cb) = opts.field("callBackUrl") {
+                set(&create_opts, "callBackUrl", cb);
+            }
+            let checked = validate::validate_input_in(Mode::Check, &checked_input, Some(&create_opts.into()))
+                .map_err(Failure::invalid)?;
+            job.image = image.map(|source| image_job(source, &opts));
+            job.create = Some((input, checked));
+            Ok((Plan::Generate { upload: None, wait }, job))
+        })())
     }
 
     /// Uploads an image for `image_url`: a Blob/File/ArrayBuffer/Uint8Array (stream upload), an
@@ -381,8 +355,15 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ImageSource")] source: JsValue,
         #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.upload_image(source, options).await }))
+        let opts = options.unwrap_or(JsValue::UNDEFINED);
+        self.launch(signal_of(Some(&opts)).map(|signal| {
+            let job = Job {
+                signal,
+                image: Some(image_job(source, &opts)),
+                ..Job::default()
+            };
+            (Plan::Upload(Upload::Stream), job)
+        }))
     }
 
     /// The account's remaining credits.
@@ -391,10 +372,7 @@ impl KlingClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(
-            async move { ops.get_credits(options).await.map(JsValue::from) },
-        ))
+        self.launch(read(Plan::Credits, options.as_ref()))
     }
 
     /// A temporary (about 20 min) download link for a Kie-generated file URL.
@@ -404,10 +382,16 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move {
-            ops.get_download_url(url, options).await.map(JsValue::from)
-        }))
+        self.launch((|| {
+            let url = text_arg(&url, "url", assumptions::URL_MAX_CHARS)?;
+            if validate::check_http_url(&url).is_err() {
+                return Err(Failure::new(
+                    ErrorKind::Validation,
+                    "url: must be an absolute http(s) URL of a Kie-generated file",
+                ));
+            }
+            read(Plan::DownloadUrl { url }, options.as_ref())
+        })())
     }
 
     /// Reads the task a callback names from the API and returns that authoritative Task: use it
@@ -419,239 +403,108 @@ impl KlingClient {
         body: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let ops = self.ops();
-        spawn(Box::pin(async move { ops.confirm_callback(body, options).await }))
+        self.launch(
+            crate::webhook::callback_task_id(&body).and_then(|task_id| read(Plan::Get { task_id }, options.as_ref())),
+        )
     }
 
     /// The base URL requests go to (never includes the key).
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.inner.base_url.clone()
+        self.inner.settings.base_url.clone()
     }
 
-    fn ops(&self) -> Ops {
-        Ops {
-            inner: self.inner.clone(),
-        }
+    /// Every method's promise: the one async step, which runs the operation its arguments
+    /// were read into (or rejects with what was wrong with them), as a KieError scrubbed of the key.
+    fn launch(&self, prepared: Result<(Plan, Job), Failure>) -> Promise {
+        let client = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let result = match prepared {
+                Ok((plan, job)) => client.run(plan, job).await,
+                Err(f) => Err(f),
+            };
+            result
+                .map(output_to_js)
+                .map_err(|f| failure_to_js(f, client.key.as_ref()))
+        })
     }
 }
 
-/// What a method's promise runs. Boxing every method's future means one copy of
-/// wasm-bindgen-futures' promise bridge in the wasm instead of one per method.
-type Job = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
-fn spawn(job: Job) -> Promise {
+fn spawn(job: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
     wasm_bindgen_futures::future_to_promise(job)
 }
 
-/// The async side of `KlingClient`: owns a handle to the client so a method's future can
-/// outlive the call that started it.
-struct Ops {
-    inner: Rc<Client>,
+/// An operation's result as the JS value its method resolves with.
+fn output_to_js(output: Output<JsValue>) -> JsValue {
+    match output {
+        Output::Created(id) => {
+            let o = object();
+            set(&o, "taskId", id);
+            o.into()
+        }
+        Output::Task(task, raw) => task_to_js(&task, raw),
+        Output::Generated(task, raw) => {
+            let o = object();
+            set(&o, "taskId", task.task_id.as_str());
+            set(&o, "videoUrl", opt(task.video_urls.first().map(String::as_str)));
+            set(&o, "task", task_to_js(&task, raw));
+            o.into()
+        }
+        Output::Uploaded(data) => crate::upload::result_to_js(&data),
+        Output::Credits(n) => n.into(),
+        Output::DownloadUrl(url) => url.into(),
+    }
 }
 
-// The bodies of the exported async methods (documented there), and their shared steps.
-impl Ops {
-    async fn create_task(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let id = self.create(&input, options.as_ref()).await.map_err(|f| self.throw(f))?;
-        let o = object();
-        set(&o, "taskId", id);
-        Ok(o.into())
-    }
+/// A read with only a signal for options (getTask, getCredits, getDownloadUrl, confirmCallback).
+fn read(plan: Plan, options: Option<&JsValue>) -> Result<(Plan, Job), Failure> {
+    let job = Job {
+        signal: signal_of(options)?,
+        ..Job::default()
+    };
+    Ok((plan, job))
+}
 
-    async fn get_task(&self, task_id: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let task_id = task_id_arg(&task_id).map_err(|f| self.throw(f))?;
-        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
-        let call = CallOptions {
-            signal: signal.as_ref(),
-            timeout_ms: None,
-        };
-        match self.inner.get_task(&task_id, &call).await {
-            Ok((task, raw)) => Ok(crate::client::task_to_js(&task, raw)),
-            Err(f) => Err(self.throw(f)),
-        }
-    }
+/// The options of a wait (waitForTask, generate).
+fn wait_job(opts: &JsValue) -> Result<(Job, WaitSettings), Failure> {
+    let job = Job {
+        signal: signal_of(Some(opts))?,
+        on_progress: function_arg(opts, "onProgress")?,
+        time_scale: opts
+            .field("timeScale")
+            .and_then(|v| v.number())
+            .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1.0)
+            .unwrap_or(1.0),
+        ..Job::default()
+    };
+    let wait = WaitSettings {
+        // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).
+        timeout_ms: opts
+            .field("waitTimeoutMs")
+            .or_else(|| opts.field("timeoutMs"))
+            .and_then(|v| v.number())
+            .filter(|n| *n > 0.0),
+        poll_interval_ms: opts
+            .field("pollIntervalMs")
+            .and_then(|v| v.number())
+            .filter(|n| *n >= 0.0),
+        recently_created: false,
+    };
+    Ok((job, wait))
+}
 
-    async fn wait_for_task(&self, task_id: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let task_id = task_id_arg(&task_id).map_err(|f| self.throw(f))?;
-        let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
-        let on_progress = function_arg(&opts, "onProgress").map_err(|f| self.throw(f))?;
-        let wait = WaitOptions {
-            signal: signal.as_ref(),
-            // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).
-            timeout_ms: opts
-                .field("waitTimeoutMs")
-                .or_else(|| opts.field("timeoutMs"))
-                .and_then(|v| v.number())
-                .filter(|n| *n > 0.0),
-            on_progress: on_progress.as_ref(),
-            poll_interval_ms: opts
-                .field("pollIntervalMs")
-                .and_then(|v| v.number())
-                .filter(|n| *n >= 0.0),
-            time_scale: opts
-                .field("timeScale")
-                .and_then(|v| v.number())
-                .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1.0)
-                .unwrap_or(1.0),
-        };
-        self.inner
-            .wait_for_task(&task_id, &wait)
-            .await
-            .map_err(|f| self.throw(f))
-    }
-
-    async fn generate(&self, input: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
-        let input = snapshot(&input, &validate::INPUT_FIELDS, None);
-        let input = self
-            .with_uploaded_image(input, &opts, signal.as_ref())
-            .await
-            .map_err(|f| self.throw(f))?;
-        let create_opts = object();
-        if let Some(cb) = opts.field("callBackUrl") {
-            set(&create_opts, "callBackUrl", cb);
-        }
-        if let Some(s) = opts.field("signal") {
-            set(&create_opts, "signal", s);
-        }
-        let task_id = self
-            .create(&input, Some(&create_opts.into()))
-            .await
-            .map_err(|f| self.throw(f))?;
-        let task = self.wait_for_task(JsValue::from_str(&task_id), Some(opts)).await?;
-        let video = task
-            .get("videoUrls")
-            .map(|u| u.items())
-            .and_then(|u| u.into_iter().next())
-            .unwrap_or(JsValue::NULL);
-        let o = object();
-        set(&o, "taskId", task_id);
-        set(&o, "videoUrl", video);
-        set(&o, "task", task);
-        Ok(o.into())
-    }
-
-    async fn upload_image(&self, source: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let signal = signal_of(Some(&opts)).map_err(|f| self.throw(f))?;
-        self.upload(&source, &opts, signal.as_ref())
-            .await
-            .map_err(|f| self.throw(f))
-    }
-
-    async fn get_credits(&self, options: Option<JsValue>) -> Result<f64, JsValue> {
-        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
-        self.inner
-            .credits(&CallOptions {
-                signal: signal.as_ref(),
-                timeout_ms: None,
-            })
-            .await
-            .map_err(|f| self.throw(f))
-    }
-
-    async fn get_download_url(&self, url: JsValue, options: Option<JsValue>) -> Result<String, JsValue> {
-        let url = text_arg(&url, "url", assumptions::URL_MAX_CHARS).map_err(|f| self.throw(f))?;
-        let signal = signal_of(options.as_ref()).map_err(|f| self.throw(f))?;
-        self.inner
-            .download_url(
-                &url,
-                &CallOptions {
-                    signal: signal.as_ref(),
-                    timeout_ms: None,
-                },
-            )
-            .await
-            .map_err(|f| self.throw(f))
-    }
-
-    async fn confirm_callback(&self, body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let parsed = crate::client::callback_json(&body).map_err(|f| self.throw(f))?;
-        let Some(task_id) = crate::callback::signed_task_id(&parsed) else {
-            return Err(self.throw(crate::client::webhook_failure(
-                crate::callback::WebhookProblem::Malformed,
-            )));
-        };
-        self.get_task(JsValue::from_str(&task_id), options).await
-    }
-
-    async fn upload(&self, source: &JsValue, opts: &JsValue, signal: Option<&AbortSignal>) -> Result<JsValue, Failure> {
-        let upload_path = opts
+/// The image to upload, with `uploadPath` and `fileName` from `opts`.
+fn image_job(source: JsValue, opts: &JsValue) -> Image {
+    Image {
+        source,
+        upload_path: opts
             .field("uploadPath")
             .and_then(|v| v.string())
-            .unwrap_or_else(|| DEFAULT_UPLOAD_PATH.to_owned());
-        let file_name = opts.field("fileName").and_then(|v| v.string());
-        self.inner
-            .upload(
-                source,
-                &upload_path,
-                file_name,
-                &CallOptions {
-                    signal,
-                    timeout_ms: None,
-                },
-            )
-            .await
-    }
-
-    /// `input` with a local image (Blob, bytes, data: URL) replaced by its uploaded URL. The
-    /// other fields are validated first, so a bad prompt never costs an upload.
-    async fn with_uploaded_image(
-        &self,
-        input: JsValue,
-        opts: &JsValue,
-        signal: Option<&AbortSignal>,
-    ) -> Result<JsValue, Failure> {
-        let Some(image) = input.field("image_url") else {
-            return Ok(input);
-        };
-        let local = match image.string() {
-            Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
-            None => image.kind() == Kind::Object,
-        };
-        if !local {
-            return Ok(input);
-        }
-        // `input` is already a snapshot (a fresh object); a second one is ours to change.
-        let copy = snapshot(&input, &validate::INPUT_FIELDS, None);
-        crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
-        validate::validate_input_in(Mode::Check, &copy, None).map_err(|issues| validation_failure(&issues))?;
-        let uploaded = self.upload(&image, opts, signal).await?;
-        crate::jsview::set(
-            copy.unchecked_ref(),
-            "image_url",
-            uploaded.field("url").unwrap_or(JsValue::NULL),
-        );
-        Ok(copy)
-    }
-
-    async fn create(&self, input: &JsValue, options: Option<&JsValue>) -> Result<String, Failure> {
-        let input = &snapshot(input, &validate::INPUT_FIELDS, None);
-        let options = options.map(|o| snapshot(o, &validate::OPTION_FIELDS, None));
-        let options = options.as_ref();
-        // Only callBackUrl (and signal) are body-relevant options.
-        let checked =
-            validate::validate_input_in(Mode::Check, input, options).map_err(|issues| validation_failure(&issues))?;
-        let text = JSON::stringify(&body_object(input, &checked))
-            .map_err(|_| Failure::new(ErrorKind::Validation, "input: could not be serialised"))?;
-        let signal = signal_of(options)?;
-        let call = CallOptions {
-            signal: signal.as_ref(),
-            timeout_ms: None,
-        };
-        self.inner.create_task(text.into(), &call).await
-    }
-
-    fn throw(&self, f: Failure) -> JsValue {
-        f.into_js(self.inner.key.as_ref())
+            .unwrap_or_else(|| crate::upload::DEFAULT_UPLOAD_PATH.to_owned()),
+        file_name: opts.field("fileName").and_then(|v| v.string()),
     }
 }
 
-/// Where uploads go unless `uploadPath` says otherwise.
-const DEFAULT_UPLOAD_PATH: &str = "kie-kling/images";
 /// Stands in for an image URL while the rest of the input is validated before the upload.
 const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 
@@ -663,10 +516,10 @@ pub fn check_image(
     #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
 ) -> Promise {
     spawn(Box::pin(async move {
-        crate::client::check_binary_image(&source)
+        crate::upload::check_binary_image(&source)
             .await
             .map(JsValue::from)
-            .map_err(|f| f.into_js(None))
+            .map_err(|f| failure_to_js(f, None))
     }))
 }
 
@@ -675,7 +528,7 @@ pub fn check_image(
 /// `client.confirmCallback` when callbacks are unsigned.
 #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "Task")]
 pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
-    crate::client::parse_callback(&body).map_err(|f| f.into_js(None))
+    crate::webhook::parse_callback(&body).map_err(|f| failure_to_js(f, None))
 }
 
 /// Verifies a callback delivery with the account's webhook HMAC key (`X-Webhook-Timestamp`,
@@ -698,7 +551,7 @@ async fn verify_callback_job(options: JsValue) -> Result<JsValue, JsValue> {
             ErrorKind::Validation,
             "hmacKey: the account's webhook HMAC key is required",
         );
-        return Err(f.into_js(None));
+        return Err(failure_to_js(f, None));
     };
     let tolerance = options
         .field("toleranceSeconds")
@@ -707,9 +560,9 @@ async fn verify_callback_job(options: JsValue) -> Result<JsValue, JsValue> {
     let body = options.field("body").unwrap_or(JsValue::UNDEFINED);
     let headers = options.field("headers").unwrap_or(JsValue::UNDEFINED);
     let key = ApiKey::new(hmac_key);
-    crate::client::verify_callback(&body, &headers, &key, tolerance)
+    crate::webhook::verify_callback(&body, &headers, &key, tolerance)
         .await
-        .map_err(|f| f.into_js(Some(&key)))
+        .map_err(|f| failure_to_js(f, Some(&key)))
 }
 
 #[wasm_bindgen(module = "/js/runtime.js")]
@@ -750,7 +603,7 @@ fn function_arg(options: &JsValue, key: &'static str) -> Result<Option<Function>
 /// A string argument, measured before it is copied: a validation error for anything else.
 fn text_arg(value: &JsValue, path: &str, max: usize) -> Result<String, Failure> {
     match value.text_stats() {
-        Some((len, _)) if len > max => Err(validation_failure(&[validate::too_long(path, path, max, len)])),
+        Some((len, _)) if len > max => Err(Failure::invalid(vec![validate::too_long(path, path, max, len)])),
         Some(_) => Ok(value.string().unwrap_or_default()),
         None => {
             let mut m = String::from("must be a string (got ");
@@ -762,15 +615,17 @@ fn text_arg(value: &JsValue, path: &str, max: usize) -> Result<String, Failure> 
 }
 
 fn task_id_arg(value: &JsValue) -> Result<String, Failure> {
-    text_arg(value, "taskId", crate::contract::boundary::MAX_TASK_ID_CHARS)
+    let id = text_arg(value, "taskId", crate::contract::boundary::MAX_TASK_ID_CHARS)?;
+    if id.trim().is_empty() {
+        return Err(Failure::new(
+            ErrorKind::Validation,
+            "taskId: must be a non-empty string",
+        ));
+    }
+    Ok(id)
 }
 
 /// A validation failure with one `invalid_type` issue at `path`.
 fn argument_failure(path: &str, message: &str) -> Failure {
-    let mut m = String::from(path);
-    m.push_str(": ");
-    m.push_str(message);
-    let mut f = Failure::new(ErrorKind::Validation, m);
-    f.issues = Some(issue_list(path, validate::IssueCode::InvalidType, message, None));
-    f
+    Failure::issue(path, IssueCode::InvalidType, message, None)
 }

@@ -28,11 +28,17 @@ pub mod wire;
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 #[cfg(target_arch = "wasm32")]
+mod convert;
+#[cfg(target_arch = "wasm32")]
 pub mod js;
 #[cfg(target_arch = "wasm32")]
 mod jsview;
 #[cfg(all(target_arch = "wasm32", feature = "proxy"))]
 mod proxy_js;
+#[cfg(target_arch = "wasm32")]
+mod upload;
+#[cfg(target_arch = "wasm32")]
+mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]

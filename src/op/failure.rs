@@ -22,7 +22,7 @@ pub struct Failure<V> {
     /// Every problem found (validation); always at least one for `Validation` from the core.
     pub issues: Vec<Issue>,
     /// The last Task seen (a wait that timed out or stopped, a failed task) and its raw record.
-    pub task: Option<(Task<V>, V)>,
+    pub task: Option<Box<(Task<V>, V)>>,
     /// For `invalid_webhook`: why.
     pub reason: Option<&'static str>,
     /// What caused it: the abort reason, the host's network error.

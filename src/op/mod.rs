@@ -88,6 +88,20 @@ pub enum Plan {
     },
 }
 
+impl Plan {
+    /// This plan with the upload's route, known once the driver has read the image.
+    pub fn with_upload(self, route: Upload) -> Plan {
+        match self {
+            Plan::Generate { wait, .. } => Plan::Generate {
+                upload: Some(route),
+                wait,
+            },
+            Plan::Upload(_) => Plan::Upload(route),
+            other => other,
+        }
+    }
+}
+
 /// The body a request carries. The driver holds the bodies it prepared from the caller's values
 /// (the create body, the upload form); the machine says which one, and the image URL an upload
 /// returned for the create body.
@@ -121,8 +135,10 @@ pub enum Step<V> {
 #[derive(Debug, PartialEq)]
 pub enum Output<V> {
     Created(String),
-    /// A task and its raw record (getTask, waitForTask, generate).
+    /// A task and its raw record (getTask, waitForTask).
     Task(Task<V>, V),
+    /// The finished task generate created.
+    Generated(Task<V>, V),
     /// The upload API's `data` (its `downloadUrl` checked).
     Uploaded(V),
     Credits(f64),
@@ -208,7 +224,7 @@ pub struct Machine<V> {
     created: bool,
     wait_start: Option<f64>,
     last_state: Option<TaskState>,
-    last_task: Option<(Task<V>, V)>,
+    last_task: Option<Box<(Task<V>, V)>>,
     /// The step after a progress report, and what that step waits for.
     after_report: Option<(Step<V>, Pending)>,
 }
@@ -386,7 +402,7 @@ impl<V: View + Clone> Machine<V> {
             SendError::Network { detail, cause } => {
                 // The host only: never the path or query, never the key.
                 let mut m = String::from("network error: could not reach ");
-                m.push_str(host_of(&self.request_base()));
+                m.push_str(host_of(self.request_base()));
                 if !detail.is_empty() {
                     m.push_str(" (");
                     m.push_str(&detail);
@@ -555,6 +571,7 @@ impl<V: View + Clone> Machine<V> {
         let changed = self.last_state != Some(state);
         self.last_state = Some(state);
         let next = match state {
+            TaskState::Success if self.created => Step::Done(Ok(Output::Generated(task.clone(), raw.clone()))),
             TaskState::Success => Step::Done(Ok(Output::Task(task.clone(), raw.clone()))),
             TaskState::Fail => {
                 let mut m = String::from("the task failed");
@@ -568,11 +585,11 @@ impl<V: View + Clone> Machine<V> {
                 }
                 let mut f = Failure::new(ErrorKind::TaskFailed, m);
                 f.task_id = Some(task.task_id.clone());
-                f.task = Some((task.clone(), raw.clone()));
+                f.task = Some(Box::new((task.clone(), raw.clone())));
                 Step::Done(Err(f))
             }
             _ => {
-                self.last_task = Some((task.clone(), raw.clone()));
+                self.last_task = Some(Box::new((task.clone(), raw.clone())));
                 self.sleep_before_poll(now, jitter)
             }
         };

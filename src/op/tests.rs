@@ -137,6 +137,7 @@ fn run(plan: Plan, script: Vec<Next>) -> Run {
             Step::Done(result) => {
                 trace.push(match &result {
                     Ok(Output::Task(t, _)) => format!("ok task {}", t.state.as_str()),
+                    Ok(Output::Generated(t, _)) => format!("ok generated {}", t.state.as_str()),
                     Ok(Output::Created(id)) => format!("ok created {id}"),
                     Ok(o) => format!("ok {o:?}"),
                     Err(f) => format!("err {}", f.kind.as_str()),
@@ -342,7 +343,7 @@ fn wait_ends_with_task_failed_and_the_record() {
     let f = err(&r);
     assert_eq!(f.kind, ErrorKind::TaskFailed);
     assert_eq!(f.message, "the task failed with failCode 500: Generation Failed");
-    let (t, _) = f.task.as_ref().expect("the failed task");
+    let (t, _) = &**f.task.as_ref().expect("the failed task");
     assert_eq!(
         (t.fail_code.as_deref(), f.task_id.as_deref()),
         (Some("500"), Some("t1"))
@@ -398,7 +399,7 @@ fn wait_timeout_bounds_requests_sleeps_and_the_whole_wait() {
     );
     let f = err(&r);
     assert_eq!(f.message, "the task did not finish within 4000 ms");
-    assert_eq!(f.task.as_ref().map(|(t, _)| t.state), Some(TaskState::Generating));
+    assert_eq!(f.task.as_ref().map(|b| b.0.state), Some(TaskState::Generating));
     // A request cut short by the wait's end is the wait's timeout, not retried.
     let r = run(plan(3_000.0), vec![timed_out()]);
     assert_eq!(r.trace, ["GET /api/v1/jobs/recordInfo?taskId=t1 (3000)", "err timeout"]);
@@ -511,7 +512,7 @@ fn generate_uploads_then_creates_with_the_uploaded_url_then_waits() {
             "sleep 2375",
             GET,
             "progress success",
-            "ok task success",
+            "ok generated success",
         ]
     );
     assert_eq!(
