@@ -93,6 +93,9 @@ pub struct Job {
     /// Runs the clock faster (0.01 = a hundred times): for the bench against an accelerated
     /// emulator; 1 otherwise.
     pub time_scale: f64,
+    /// Per-call overrides of the client's settings.
+    pub request_timeout_ms: Option<f64>,
+    pub max_retries: Option<u32>,
     /// The caller's input (a snapshot) and its validated body fields.
     pub create: Option<(JsValue, CreateTaskBody)>,
     /// The image to upload (uploadImage, generate with a local image), read by the driver.
@@ -121,6 +124,8 @@ impl Client {
         }
         let scale = if job.time_scale > 0.0 { job.time_scale } else { 1.0 };
         let mut settings = self.settings.clone();
+        settings.request_timeout_ms = job.request_timeout_ms.unwrap_or(settings.request_timeout_ms);
+        settings.max_retries = job.max_retries.unwrap_or(settings.max_retries);
         // On the scaled clock a request may still take its real timeout.
         settings.request_timeout_ms /= scale;
         let mut machine = Machine::new(settings, plan);
@@ -149,10 +154,10 @@ impl Client {
                         aborted(false)
                     }
                 }
-                Step::Progress(task, raw) => {
-                    if let Some(f) = &job.on_progress {
+                Step::Progress => {
+                    if let (Some(f), Some((task, raw))) = (&job.on_progress, machine.last_task()) {
                         // A throwing progress callback must not break the wait.
-                        let _ = f.call1(&JsValue::UNDEFINED, &task_to_js(&task, raw));
+                        let _ = f.call1(&JsValue::UNDEFINED, &task_to_js(task, raw.clone()));
                     }
                     Input::Reported
                 }

@@ -51,7 +51,7 @@ pub fn build_create_task_body(
 ) -> Result<JsValue, JsValue> {
     let input = snapshot(&input, &validate::INPUT_FIELDS, None);
     let options = options.map(|o| snapshot(&o, &validate::OPTION_FIELDS, None));
-    match validate::validate_input_in(Mode::Check, &input, options.as_ref()) {
+    match validate::validate_input_in(Mode::Check, &input, options.as_ref(), &validate::OPTION_FIELDS) {
         Ok(checked) => Ok(create_body(&input, &checked, None).into()),
         Err(issues) => Err(failure_to_js(Failure::invalid(issues), None)),
     }
@@ -103,21 +103,22 @@ fn read_base_url(opts: &JsValue, key: &'static str, default: &str, issues: &mut 
     }
 }
 
-fn read_ms(opts: &JsValue, key: &'static str, default: f64, issues: &mut Vec<Issue>) -> f64 {
-    match opts.field(key) {
-        None => default,
-        Some(v) => match v.number() {
-            Some(n) if n.is_finite() && n > 0.0 => n,
-            _ => {
-                issues.push(option_issue(
-                    key,
-                    IssueCode::OutOfRange,
-                    "must be a positive finite number of milliseconds",
-                ));
-                default
-            }
-        },
+fn read_ms(opts: &JsValue, key: &'static str, issues: &mut Vec<Issue>) -> Option<f64> {
+    let v = opts.field(key)?;
+    let n = v.number().filter(|n| n.is_finite() && *n > 0.0);
+    if n.is_none() {
+        issues.push(option_issue(key, IssueCode::OutOfRange, "must be a positive finite number of milliseconds"));
     }
+    n
+}
+
+fn read_retries(opts: &JsValue, issues: &mut Vec<Issue>) -> Option<u32> {
+    let v = opts.field("maxRetries")?;
+    let n = v.number().filter(|n| n.fract() == 0.0 && (0.0..=10.0).contains(n));
+    if n.is_none() {
+        issues.push(option_issue("maxRetries", IssueCode::OutOfRange, "must be a whole number from 0 to 10").with_limit(10.0));
+    }
+    n.map(|n| n as u32)
 }
 
 #[wasm_bindgen]
@@ -200,25 +201,11 @@ impl KlingClient {
             }
         };
         // `timeoutMs` is the old name of `requestTimeoutMs` (kept for one release).
-        let legacy_timeout = read_ms(&opts, "timeoutMs", assumptions::DEFAULT_REQUEST_TIMEOUT_MS, &mut issues);
-        let timeout_ms = read_ms(&opts, "requestTimeoutMs", legacy_timeout, &mut issues);
-        let max_retries = match opts.field("maxRetries") {
-            None => assumptions::DEFAULT_MAX_RETRIES,
-            Some(v) => match v.number() {
-                Some(n) if n.fract() == 0.0 && (0.0..=10.0).contains(&n) => n as u32,
-                _ => {
-                    issues.push(
-                        option_issue(
-                            "maxRetries",
-                            IssueCode::OutOfRange,
-                            "must be a whole number from 0 to 10",
-                        )
-                        .with_limit(10.0),
-                    );
-                    assumptions::DEFAULT_MAX_RETRIES
-                }
-            },
-        };
+        let legacy_timeout = read_ms(&opts, "timeoutMs", &mut issues);
+        let timeout_ms = read_ms(&opts, "requestTimeoutMs", &mut issues)
+            .or(legacy_timeout)
+            .unwrap_or(assumptions::DEFAULT_REQUEST_TIMEOUT_MS);
+        let max_retries = read_retries(&opts, &mut issues).unwrap_or(assumptions::DEFAULT_MAX_RETRIES);
         if key.is_none() && base_url == API_BASE_URL && issues.is_empty() {
             issues.push(option_issue(
                 "apiKey",
@@ -269,14 +256,12 @@ impl KlingClient {
     ) -> Promise {
         self.launch((|| {
             let input = snapshot(&input, &validate::INPUT_FIELDS, None);
-            let options = options.map(|o| snapshot(&o, &validate::OPTION_FIELDS, None));
-            let checked =
-                validate::validate_input_in(Mode::Check, &input, options.as_ref()).map_err(Failure::invalid)?;
-            let job = Job {
-                signal: signal_of(options.as_ref())?,
-                create: Some((input, checked)),
-                ..Job::default()
-            };
+            let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), &CREATE_OPTIONS, None);
+            // The input's and the options' issues at once, then the per-call settings.
+            let checked = validate::validate_input_in(Mode::Check, &input, Some(&opts), &CREATE_OPTIONS)
+                .map_err(Failure::invalid)?;
+            let (_, mut job, _) = job_of(Some(opts), &CREATE_OPTIONS)?;
+            job.create = Some((input, checked));
             Ok((Plan::Create, job))
         })())
     }
@@ -288,7 +273,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.launch(task_id_arg(&task_id).and_then(|task_id| read(Plan::Get { task_id }, options.as_ref())))
+        self.launch(task_id_arg(&task_id).and_then(|task_id| read(Plan::Get { task_id }, options)))
     }
 
     /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
@@ -302,7 +287,7 @@ impl KlingClient {
     ) -> Promise {
         self.launch((|| {
             let task_id = task_id_arg(&task_id)?;
-            let (job, mut wait) = wait_job(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (_, job, mut wait) = job_of(options, &WAIT_OPTIONS)?;
             wait.recently_created = self.inner.created_recently(&task_id);
             Ok((Plan::Wait { task_id, wait }, job))
         })())
@@ -316,8 +301,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.launch((|| {
-            let opts = options.unwrap_or(JsValue::UNDEFINED);
-            let (mut job, wait) = wait_job(&opts)?;
+            let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), &GENERATE_OPTIONS, None);
             let input = snapshot(&input, &validate::INPUT_FIELDS, None);
             // A local image (Blob, bytes, data: URL) is uploaded first; the other fields are
             // validated before, so a bad prompt never costs an upload.
@@ -333,12 +317,10 @@ impl KlingClient {
                 }
                 None => input.clone(),
             };
-            let create_opts = object();
-            if let Some(cb) = opts.field("callBackUrl") {
-                set(&create_opts, "callBackUrl", cb);
-            }
-            let checked = validate::validate_input_in(Mode::Check, &checked_input, Some(&create_opts.into()))
+            // The input's and the options' issues at once, then the per-call settings.
+            let checked = validate::validate_input_in(Mode::Check, &checked_input, Some(&opts), &GENERATE_OPTIONS)
                 .map_err(Failure::invalid)?;
+            let (opts, mut job, wait) = job_of(Some(opts), &GENERATE_OPTIONS)?;
             job.image = image.map(|source| image_job(source, &opts));
             job.create = Some((input, checked));
             Ok((Plan::Generate { upload: None, wait }, job))
@@ -355,13 +337,8 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ImageSource")] source: JsValue,
         #[wasm_bindgen(unchecked_param_type = "UploadOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let opts = options.unwrap_or(JsValue::UNDEFINED);
-        self.launch(signal_of(Some(&opts)).map(|signal| {
-            let job = Job {
-                signal,
-                image: Some(image_job(source, &opts)),
-                ..Job::default()
-            };
+        self.launch(job_of(options, &UPLOAD_OPTIONS).map(|(opts, mut job, _)| {
+            job.image = Some(image_job(source, &opts));
             (Plan::Upload(Upload::Stream), job)
         }))
     }
@@ -372,7 +349,7 @@ impl KlingClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.launch(read(Plan::Credits, options.as_ref()))
+        self.launch(read(Plan::Credits, options))
     }
 
     /// A temporary (about 20 min) download link for a Kie-generated file URL.
@@ -390,7 +367,7 @@ impl KlingClient {
                     "url: must be an absolute http(s) URL of a Kie-generated file",
                 ));
             }
-            read(Plan::DownloadUrl { url }, options.as_ref())
+            read(Plan::DownloadUrl { url }, options)
         })())
     }
 
@@ -404,7 +381,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.launch(
-            crate::webhook::callback_task_id(&body).and_then(|task_id| read(Plan::Get { task_id }, options.as_ref())),
+            crate::webhook::callback_task_id(&body).and_then(|task_id| read(Plan::Get { task_id }, options)),
         )
     }
 
@@ -456,41 +433,66 @@ fn output_to_js(output: Output<JsValue>) -> JsValue {
     }
 }
 
-/// A read with only a signal for options (getTask, getCredits, getDownloadUrl, confirmCallback).
-fn read(plan: Plan, options: Option<&JsValue>) -> Result<(Plan, Job), Failure> {
-    let job = Job {
-        signal: signal_of(options)?,
-        ..Job::default()
-    };
-    Ok((plan, job))
+/// A read: its options are a signal and the per-call settings.
+fn read(plan: Plan, options: Option<JsValue>) -> Result<(Plan, Job), Failure> {
+    job_of(options, &REQUEST_OPTIONS).map(|(_, job, _)| (plan, job))
 }
 
-/// The options of a wait (waitForTask, generate).
-fn wait_job(opts: &JsValue) -> Result<(Job, WaitSettings), Failure> {
-    let job = Job {
-        signal: signal_of(Some(opts))?,
-        on_progress: function_arg(opts, "onProgress")?,
-        time_scale: opts
+// The options each method takes (index.d.ts documents them): any other key is an error.
+static REQUEST_OPTIONS: [&str; 3] = ["signal", "requestTimeoutMs", "maxRetries"];
+static CREATE_OPTIONS: [&str; 4] = ["signal", "requestTimeoutMs", "maxRetries", "callBackUrl"];
+static UPLOAD_OPTIONS: [&str; 5] = ["signal", "requestTimeoutMs", "maxRetries", "uploadPath", "fileName"];
+static WAIT_OPTIONS: [&str; 8] = [
+    "signal",
+    "requestTimeoutMs",
+    "maxRetries",
+    "waitTimeoutMs",
+    "timeoutMs",
+    "pollIntervalMs",
+    "onProgress",
+    "timeScale",
+];
+static GENERATE_OPTIONS: [&str; 11] = [
+    "signal",
+    "requestTimeoutMs",
+    "maxRetries",
+    "waitTimeoutMs",
+    "timeoutMs",
+    "pollIntervalMs",
+    "onProgress",
+    "timeScale",
+    "callBackUrl",
+    "uploadPath",
+    "fileName",
+];
+
+/// A method's options, read once (a snapshot) and checked against the names it takes: the
+/// snapshot, the job's settings and, for waits, how to poll. Every bad option is reported.
+fn job_of(options: Option<JsValue>, known: &'static [&'static str]) -> Result<(JsValue, Job, WaitSettings), Failure> {
+    let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), known, None);
+    let mut issues = Vec::new();
+    let mut job = Job::default();
+    let mut wait = WaitSettings::default();
+    if validate::check_options(&opts, known, &mut issues) {
+        job.signal = signal_of(Some(&opts))?;
+        job.on_progress = function_arg(&opts, "onProgress")?;
+        job.request_timeout_ms = read_ms(&opts, "requestTimeoutMs", &mut issues);
+        job.max_retries = read_retries(&opts, &mut issues);
+        // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).
+        let legacy_wait = read_ms(&opts, "timeoutMs", &mut issues);
+        wait.timeout_ms = read_ms(&opts, "waitTimeoutMs", &mut issues).or(legacy_wait);
+        wait.poll_interval_ms = read_ms(&opts, "pollIntervalMs", &mut issues);
+        // Not public: runs the wait's clock faster for the bench.
+        job.time_scale = opts
             .field("timeScale")
             .and_then(|v| v.number())
             .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1.0)
-            .unwrap_or(1.0),
-        ..Job::default()
-    };
-    let wait = WaitSettings {
-        // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).
-        timeout_ms: opts
-            .field("waitTimeoutMs")
-            .or_else(|| opts.field("timeoutMs"))
-            .and_then(|v| v.number())
-            .filter(|n| *n > 0.0),
-        poll_interval_ms: opts
-            .field("pollIntervalMs")
-            .and_then(|v| v.number())
-            .filter(|n| *n >= 0.0),
-        recently_created: false,
-    };
-    Ok((job, wait))
+            .unwrap_or(1.0);
+    }
+    if !issues.is_empty() {
+        return Err(Failure::invalid(issues));
+    }
+    Ok((opts, job, wait))
 }
 
 /// The image to upload, with `uploadPath` and `fileName` from `opts`.

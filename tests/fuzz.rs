@@ -165,7 +165,7 @@ fn target_validate(r: &mut Rng, seeds: &[Vec<u8>]) {
     for mode in [validate::Mode::Build, validate::Mode::Check] {
         let _ = validate::validate_body_in(mode, &v);
         let _ = validate::validate_body_in(mode, &json!({ "input": v }));
-        let _ = validate::validate_input_in(mode, &v, Some(&v));
+        let _ = validate::validate_input_in(mode, &v, Some(&v), &validate::OPTION_FIELDS);
     }
     if let Ok(body) = validate::validate_body(&v) {
         let again: Value = serde_json::from_str(&body.to_json()).expect("accepted bodies serialise to JSON");

@@ -127,8 +127,8 @@ pub struct Request {
 pub enum Step<V> {
     Send(Request),
     Sleep(f64),
-    /// The task changed state (a wait's `onProgress`).
-    Progress(Task<V>, V),
+    /// The task changed state (a wait's `onProgress`): `Machine::last_task` is the new one.
+    Progress,
     Done(Result<Output<V>, Failure<V>>),
 }
 
@@ -225,8 +225,6 @@ pub struct Machine<V> {
     wait_start: Option<f64>,
     last_state: Option<TaskState>,
     last_task: Option<Box<(Task<V>, V)>>,
-    /// The step after a progress report, and what that step waits for.
-    after_report: Option<(Step<V>, Pending)>,
 }
 
 impl<V: View + Clone> Machine<V> {
@@ -247,7 +245,6 @@ impl<V: View + Clone> Machine<V> {
             wait_start: None,
             last_state: None,
             last_task: None,
-            after_report: None,
         };
         match plan {
             Plan::Create => {}
@@ -311,13 +308,7 @@ impl<V: View + Clone> Machine<V> {
                 self.attempt = 0;
                 self.send(now)
             }
-            (Pending::Report, Input::Reported) => match self.after_report.take() {
-                Some((next, pending)) => {
-                    self.pending = pending;
-                    next
-                }
-                None => self.send(now),
-            },
+            (Pending::Report, Input::Reported) => self.after_poll(now, jitter),
             // A driver that answers out of turn: a bug of ours, reported rather than trapped.
             _ => Step::Done(Err(Failure::new(
                 ErrorKind::InvalidResponse,
@@ -567,39 +558,49 @@ impl<V: View + Clone> Machine<V> {
     }
 
     fn on_poll(&mut self, task: Task<V>, raw: V, now: f64, jitter: f64) -> Step<V> {
-        let state = task.state;
-        let changed = self.last_state != Some(state);
-        self.last_state = Some(state);
-        let next = match state {
-            TaskState::Success if self.created => Step::Done(Ok(Output::Generated(task.clone(), raw.clone()))),
-            TaskState::Success => Step::Done(Ok(Output::Task(task.clone(), raw.clone()))),
-            TaskState::Fail => {
-                let mut m = String::from("the task failed");
-                if let Some(code) = &task.fail_code {
-                    m.push_str(" with failCode ");
-                    m.push_str(code);
-                }
-                if let Some(msg) = &task.fail_msg {
-                    m.push_str(": ");
-                    m.push_str(msg);
-                }
-                let mut f = Failure::new(ErrorKind::TaskFailed, m);
-                f.task_id = Some(task.task_id.clone());
-                f.task = Some(Box::new((task.clone(), raw.clone())));
-                Step::Done(Err(f))
-            }
-            _ => {
-                self.last_task = Some(Box::new((task.clone(), raw.clone())));
-                self.sleep_before_poll(now, jitter)
-            }
-        };
-        if !changed {
-            return next;
+        let changed = self.last_state != Some(task.state);
+        self.last_state = Some(task.state);
+        self.last_task = Some(Box::new((task, raw)));
+        if changed {
+            // Reported first (`last_task`); what follows is decided after the report.
+            self.pending = Pending::Report;
+            return Step::Progress;
         }
-        // Report first; the step decided above (and what it waits for) follows the report.
-        let after = core::mem::replace(&mut self.pending, Pending::Report);
-        self.after_report = Some((next, after));
-        Step::Progress(task, raw)
+        self.after_poll(now, jitter)
+    }
+
+    /// What follows a poll: the end on success or failure, else a sleep until the next poll.
+    fn after_poll(&mut self, now: f64, jitter: f64) -> Step<V> {
+        let terminal = self.last_state.is_some_and(TaskState::is_terminal);
+        let Some(seen) = self.last_task.take_if(|_| terminal) else {
+            return self.sleep_before_poll(now, jitter);
+        };
+        let (task, raw) = *seen;
+        if task.state == TaskState::Success {
+            return Step::Done(Ok(if self.created {
+                Output::Generated(task, raw)
+            } else {
+                Output::Task(task, raw)
+            }));
+        }
+        let mut m = String::from("the task failed");
+        if let Some(code) = &task.fail_code {
+            m.push_str(" with failCode ");
+            m.push_str(code);
+        }
+        if let Some(msg) = &task.fail_msg {
+            m.push_str(": ");
+            m.push_str(msg);
+        }
+        let mut f = Failure::new(ErrorKind::TaskFailed, m);
+        f.task_id = Some(task.task_id.clone());
+        f.task = Some(Box::new((task, raw)));
+        Step::Done(Err(f))
+    }
+
+    /// The task a wait saw last: what a `Progress` step reports.
+    pub fn last_task(&self) -> Option<&(Task<V>, V)> {
+        self.last_task.as_deref()
     }
 
     fn sleep_before_poll(&mut self, now: f64, jitter: f64) -> Step<V> {

@@ -130,8 +130,8 @@ fn run(plan: Plan, script: Vec<Next>) -> Run {
                     }
                 };
             }
-            Step::Progress(t, _) => {
-                trace.push(format!("progress {}", t.state.as_str()));
+            Step::Progress => {
+                trace.push(format!("progress {}", m.last_task().expect("the task reported").0.state.as_str()));
                 input = Input::Reported;
             }
             Step::Done(result) => {
@@ -297,7 +297,7 @@ fn max_retries_bounds_the_sends() {
                     assert_eq!(r.unwrap_err().message, "the request timed out after 60000 ms");
                     break;
                 }
-                Step::Progress(..) => unreachable!(),
+                Step::Progress => unreachable!(),
             }
         }
         assert_eq!(sends, max_retries + 1);

@@ -20,7 +20,9 @@ use crate::view::{Kind, View};
 
 pub static BODY_FIELDS: [&str; 3] = ["model", "callBackUrl", "input"];
 pub static INPUT_FIELDS: [&str; 5] = ["prompt", "image_url", "duration", "negative_prompt", "cfg_scale"];
-pub static OPTION_FIELDS: [&str; 2] = ["callBackUrl", "signal"];
+/// The body-relevant option of `createTask(input, options)`; the shell adds its own (signal,
+/// timeouts) to the list it checks against.
+pub static OPTION_FIELDS: [&str; 1] = ["callBackUrl"];
 
 /// Whether validation also copies the long texts into the body it returns. `Check` leaves
 /// `prompt` and `negative_prompt` empty: the wasm then builds the JS body from the caller's own
@@ -75,27 +77,46 @@ pub fn validate_body_in<V: View>(mode: Mode, body: &V) -> Result<CreateTaskBody,
 /// Validates `input` plus the options of `createTask(input, { callBackUrl })`: the shape the
 /// client API takes. Paths are the body's (`input.prompt`, `callBackUrl`).
 pub fn validate_input<V: View>(input: &V, options: Option<&V>) -> Result<CreateTaskBody, Vec<Issue>> {
-    validate_input_in(Mode::Build, input, options)
+    validate_input_in(Mode::Build, input, options, &OPTION_FIELDS)
 }
 
-/// `validate_input`, choosing whether long texts are copied.
-pub fn validate_input_in<V: View>(mode: Mode, input: &V, options: Option<&V>) -> Result<CreateTaskBody, Vec<Issue>> {
+/// `validate_input`, choosing whether long texts are copied, with the option names the
+/// caller's method accepts (`known`, which includes `callBackUrl`).
+pub fn validate_input_in<V: View>(
+    mode: Mode,
+    input: &V,
+    options: Option<&V>,
+    known: &'static [&'static str],
+) -> Result<CreateTaskBody, Vec<Issue>> {
     let mut issues = Vec::new();
-    let mut call_back_url = None;
-    if let Some(opts) = options.filter(|o| !matches!(o.kind(), Kind::Null | Kind::Undefined)) {
-        if opts.kind() != Kind::Object {
-            issues.push(type_issue("options", "options must be an object", opts.kind()));
-        } else {
-            for key in opts.unknown_keys(&OPTION_FIELDS) {
-                let mut path = String::from("options.");
-                path.push_str(&key);
-                issues.push(unknown_field(&path, &key, &OPTION_FIELDS, None));
-            }
-            call_back_url = check_callback_url(opts.field("callBackUrl").as_ref(), "callBackUrl", &mut issues);
+    let call_back_url = match options {
+        Some(opts) if check_options(opts, known, &mut issues) => {
+            check_callback_url(opts.field("callBackUrl").as_ref(), "callBackUrl", &mut issues)
         }
-    }
+        _ => None,
+    };
     let checked = check_input(mode, input, &mut issues);
     finish(checked, call_back_url, issues)
+}
+
+/// A method's options: absent, or an object with only `known` keys (each unknown one an
+/// issue, with the name it was probably meant to be). True when it is an object to read.
+pub fn check_options<V: View>(opts: &V, known: &'static [&'static str], issues: &mut Vec<Issue>) -> bool {
+    match opts.kind() {
+        Kind::Null | Kind::Undefined => false,
+        Kind::Object => {
+            for key in opts.unknown_keys(known) {
+                let mut path = String::from("options.");
+                path.push_str(&key);
+                issues.push(unknown_field(&path, &key, known, None));
+            }
+            true
+        }
+        other => {
+            issues.push(type_issue("options", "options must be an object", other));
+            false
+        }
+    }
 }
 
 fn finish(
