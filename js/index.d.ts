@@ -129,8 +129,9 @@ export interface KlingClientOptions {
   /** Headers sent with every request: your app's own credentials for your proxy (a session
    *  token), never the Kie key. */
   headers?: Record<string, string>;
-  /** A fetch to use instead of the global one. */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** A fetch to use instead of the global one. Its `init` also carries `attempt`: which try of
+   *  this request it is, from 1 (retries are the SDK's, see `maxRetries`). */
+  fetch?: (input: string, init?: RequestInit & { attempt?: number }) => Promise<Response>;
   /** Bound on each HTTP request, in milliseconds. Default 60000. A request that takes longer
    *  fails with kind "timeout" (and is retried like a network failure, except createTask). */
   requestTimeoutMs?: number;
@@ -140,12 +141,23 @@ export interface KlingClientOptions {
   maxRetries?: number;
   /** Allow a key in a browser page, where every visitor can read it. */
   dangerouslyAllowBrowser?: boolean;
+  /** Log each HTTP exchange: "debug" logs every one, "warn" only those without a 2xx answer.
+   *  Default "off". A line is `(message, { method, path, status, attempt, durationMs })`: never
+   *  the key, a header, the query or a body.
+   *  @example new KlingClient({ apiKey, logLevel: "debug" }) // to console */
+  logLevel?: "debug" | "info" | "warn" | "error" | "off";
+  /** Where log lines go. Default `console`. */
+  logger?: Pick<Console, "debug" | "info" | "warn" | "error">;
 }
 
 export interface RequestOptions {
   /** Cancels the call: in-flight requests and sleeps stop at once (kind "aborted", or
    *  "timeout" when the signal's reason is a TimeoutError, as with `AbortSignal.timeout(ms)`). */
   signal?: AbortSignal;
+  /** This call's bound on each HTTP request, in milliseconds (overrides the client's). */
+  requestTimeoutMs?: number;
+  /** This call's retries of a retryable failure, 0 to 10 (overrides the client's). */
+  maxRetries?: number;
 }
 
 export interface CreateOptions extends RequestOptions {

@@ -290,6 +290,40 @@ export function sendsUserAgent() {
   }
 }
 
+const LOG_LEVELS = ["debug", "info", "warn", "error", "off"];
+
+/** The fetch a client uses, from its options (a snapshot): `fetch`, or with a `logLevel` a fetch
+ *  that logs each exchange once to `logger` (default console) at "debug", or "warn" when it got
+ *  no 2xx answer: method, path, status, attempt (`init.attempt`, which the SDK sets) and duration,
+ *  never the key, a header, the query or a body. `[option, message]` for a bad option. @total */
+export function clientFetch(opts) {
+  try {
+    const { fetch, logger, logLevel } = opts;
+    if (fetch != null && typeof fetch !== "function") return ["fetch", "must be a function"];
+    if (logger != null && typeof logger !== "object") return ["logger", "must be an object like console"];
+    const from = LOG_LEVELS.indexOf(logLevel ?? "off");
+    if (from < 0) return ["logLevel", "must be one of debug, info, warn, error, off"];
+    if (from > 3) return fetch ?? undefined;
+    // The global fetch is called unbound: Workers refuse one bound to another `this`.
+    const send = fetch ?? ((url, init) => globalThis.fetch(url, init));
+    return async (url, init) => {
+      const started = Date.now();
+      let status = null;
+      try {
+        return await send(url, init).then((res) => ((status = res?.status), res));
+      } finally {
+        try {
+          const level = status >= 200 && status < 300 ? 0 : 2;
+          const entry = { method: init.method, path: new URL(url).pathname, status, attempt: init.attempt, durationMs: Date.now() - started };
+          if (level >= from) (logger ?? console)[LOG_LEVELS[level]](`kie-kling: ${entry.method} ${entry.path} ${status ?? "failed"}`, entry);
+        } catch {}
+      }
+    };
+  } catch {
+    return ["options", "unreadable"];
+  }
+}
+
 /** @total */
 export function now() {
   return Date.now();

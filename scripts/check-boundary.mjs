@@ -35,6 +35,7 @@ const CANNOT_THROW = {
   __wbg_prototypesetcall: "copies a Uint8Array the wasm made",
   __wbg_queueMicrotask: "wasm-bindgen-futures' scheduler",
   __wbg_random: "Math.random",
+  __wbg_reject: "Promise.reject of a KieError the wasm made",
   __wbg_resolve: "wasm-bindgen-futures' own Promise.resolve of its own values (a caller's is resolved through the caught import)",
   __wbg_set_body: "a property of a fresh RequestInit",
   __wbg_set_headers: "a property of a fresh RequestInit",

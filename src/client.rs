@@ -38,6 +38,8 @@ extern "C" {
     #[wasm_bindgen(js_name = sendsUserAgent)]
     pub fn sends_user_agent() -> bool;
     pub fn now() -> f64;
+    #[wasm_bindgen(js_name = clientFetch)]
+    pub fn client_fetch(options: &JsValue) -> JsValue;
 
     type Deadline;
     #[wasm_bindgen(constructor, catch)]
@@ -66,7 +68,10 @@ extern "C" {
 /// The client's settings, validated by `js::KlingClient::new`.
 pub struct Client {
     pub key: Option<ApiKey>,
-    pub settings: Settings,
+    pub base_url: String,
+    pub upload_base_url: String,
+    pub request_timeout_ms: f64,
+    pub max_retries: u32,
     pub fetch: Option<Function>,
     /// Sent with every request (the caller's credentials for its own backend).
     pub headers: Vec<(String, String)>,
@@ -123,11 +128,13 @@ impl Client {
             plan = plan.with_upload(route);
         }
         let scale = if job.time_scale > 0.0 { job.time_scale } else { 1.0 };
-        let mut settings = self.settings.clone();
-        settings.request_timeout_ms = job.request_timeout_ms.unwrap_or(settings.request_timeout_ms);
-        settings.max_retries = job.max_retries.unwrap_or(settings.max_retries);
-        // On the scaled clock a request may still take its real timeout.
-        settings.request_timeout_ms /= scale;
+        let settings = Settings {
+            base_url: &self.base_url,
+            upload_base_url: &self.upload_base_url,
+            // On the scaled clock a request may still take its real timeout.
+            request_timeout_ms: job.request_timeout_ms.unwrap_or(self.request_timeout_ms) / scale,
+            max_retries: job.max_retries.unwrap_or(self.max_retries),
+        };
         let mut machine = Machine::new(settings, plan);
         let signal = job.signal.as_ref();
         let aborted = |in_flight| Input::Aborted {
@@ -138,7 +145,7 @@ impl Client {
         let result = loop {
             input = match machine.step(input, now() / scale, Math::random()) {
                 Step::Send(_) if signal.is_some_and(is_aborted) => aborted(false),
-                Step::Send(request) => match self.send(&request, &job, scale).await {
+                Step::Send(request) => match self.send(&request, &job, scale, machine.attempt() + 1).await {
                     Ok(reply) => reply,
                     Err(None) => aborted(true),
                     Err(Some(e)) => Input::Failed(e),
@@ -176,6 +183,7 @@ impl Client {
         request: &Request,
         job: &Job,
         scale: f64,
+        attempt: u32,
     ) -> Result<Input<JsValue>, Option<SendError<JsValue>>> {
         let body = match &request.payload {
             Payload::None => None,
@@ -193,7 +201,7 @@ impl Client {
         };
         let signal = job.signal.as_ref();
         let deadline = Deadline::new(signal, request.timeout_ms * scale).map_err(|_| None)?;
-        let result = self.exchange(request, body, &deadline).await;
+        let result = self.exchange(request, body, &deadline, attempt).await;
         let _ = deadline.clear();
         result.map_err(|err| {
             if deadline.user_aborted().unwrap_or(true) {
@@ -215,6 +223,7 @@ impl Client {
         request: &Request,
         body: Option<Body>,
         deadline: &Deadline,
+        attempt: u32,
     ) -> Result<Input<JsValue>, JsValue> {
         let headers = Headers::new()?;
         headers.set("Accept", "application/json")?;
@@ -244,6 +253,8 @@ impl Client {
         // Never follow a redirect: the key goes only to the configured base URLs. A 3xx (or a
         // browser's opaque redirect, status 0) comes back as an error instead.
         init.set_redirect(RequestRedirect::Manual);
+        // For a custom or logging fetch (`clientFetch`): which try of this request it is, from 1.
+        crate::jsview::set(&init, "attempt", f64::from(attempt));
         let url = request.url.as_str();
         let promise = match &self.fetch {
             // `then` on a resolved promise: a custom fetch may return any thenable (or throw).

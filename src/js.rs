@@ -1,16 +1,14 @@
 //! Every `#[wasm_bindgen]` export (their TypeScript declarations are js/index.d.ts). JS names are camelCase; request objects keep the API's field names verbatim.
 
-use crate::client::{in_browser_page, sends_user_agent, Client, Failure, Image, Job};
+use crate::client::{client_fetch, in_browser_page, sends_user_agent, Client, Failure, Image, Job};
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
 use crate::convert::{create_body, failure_to_js, issues_to_js, task_to_js};
 use crate::error::{ApiKey, ErrorKind};
 use crate::jsview::{object, opt, prop, set, snapshot};
-use crate::op::{Output, Plan, Settings, Upload, WaitSettings};
+use crate::op::{Output, Plan, Upload, WaitSettings};
 use crate::validate::{self, did_you_mean, Issue, IssueCode, Mode};
 use crate::view::{Kind, View};
 use js_sys::{Function, Promise};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -63,7 +61,7 @@ pub struct KlingClient {
     inner: Rc<Client>,
 }
 
-static CLIENT_OPTIONS: [&str; 9] = [
+static CLIENT_OPTIONS: [&str; 11] = [
     "apiKey",
     "baseUrl",
     "uploadBaseUrl",
@@ -73,6 +71,8 @@ static CLIENT_OPTIONS: [&str; 9] = [
     "timeoutMs",
     "maxRetries",
     "dangerouslyAllowBrowser",
+    "logger",
+    "logLevel",
 ];
 
 fn option_issue(path: &str, code: validate::IssueCode, message: &str) -> Issue {
@@ -193,12 +193,18 @@ impl KlingClient {
                 }
             }
         }
-        let fetch = match function_arg(&opts, "fetch") {
-            Ok(f) => f,
-            Err(_) => {
-                issues.push(option_issue("fetch", IssueCode::InvalidType, "must be a function"));
+        // The caller's fetch, wrapped in a request log when `logLevel` asks for one (runtime.js).
+        let fetch = client_fetch(&opts);
+        let fetch = match fetch.kind() {
+            Kind::Undefined => None,
+            Kind::Array => {
+                let bad: Vec<String> = fetch.items().iter().filter_map(|v| v.string()).collect();
+                if let [path, message] = bad.as_slice() {
+                    issues.push(option_issue(path, IssueCode::InvalidType, message));
+                }
                 None
             }
+            _ => Some(fetch.unchecked_into()),
         };
         // `timeoutMs` is the old name of `requestTimeoutMs` (kept for one release).
         let legacy_timeout = read_ms(&opts, "timeoutMs", &mut issues);
@@ -230,12 +236,10 @@ impl KlingClient {
         Ok(KlingClient {
             inner: Rc::new(Client {
                 key,
-                settings: Settings {
-                    base_url,
-                    upload_base_url,
-                    request_timeout_ms: timeout_ms,
-                    max_retries,
-                },
+                base_url,
+                upload_base_url,
+                request_timeout_ms: timeout_ms,
+                max_retries,
                 fetch,
                 headers,
                 user_agent: sends_user_agent(),
@@ -388,27 +392,54 @@ impl KlingClient {
     /// The base URL requests go to (never includes the key).
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.inner.settings.base_url.clone()
+        self.inner.base_url.clone()
     }
 
     /// Every method's promise: the one async step, which runs the operation its arguments
     /// were read into (or rejects with what was wrong with them), as a KieError scrubbed of the key.
     fn launch(&self, prepared: Result<(Plan, Job), Failure>) -> Promise {
-        let client = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let result = match prepared {
-                Ok((plan, job)) => client.run(plan, job).await,
-                Err(f) => Err(f),
-            };
-            result
-                .map(output_to_js)
-                .map_err(|f| failure_to_js(f, client.key.as_ref()))
-        })
+        match prepared {
+            Ok((plan, job)) => settle(Work::Run(self.inner.clone(), plan, job)),
+            Err(f) => rejected(f, self.inner.key.as_ref()),
+        }
     }
 }
 
-fn spawn(job: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
-    wasm_bindgen_futures::future_to_promise(job)
+/// The asynchronous work behind every promise the package returns.
+enum Work {
+    Run(Rc<Client>, Plan, Job),
+    CheckImage(JsValue),
+    /// A callback delivery: body, headers, the HMAC key and the tolerance in seconds.
+    Verify(JsValue, JsValue, ApiKey, Option<f64>),
+}
+
+/// A call refused before any work: its promise is already rejected (no future is kept).
+fn rejected(f: Failure, key: Option<&ApiKey>) -> Promise {
+    Promise::reject(&failure_to_js(f, key))
+}
+
+/// The promise of `work`: one async body for all of them (one copy of the promise bridge in the
+/// wasm), whose failure becomes the thrown KieError, scrubbed of the key it used.
+fn settle(work: Work) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        match work {
+            Work::Run(client, plan, job) => client
+                .run(plan, job)
+                .await
+                .map(output_to_js)
+                .map_err(|f| failure_to_js(f, client.key.as_ref())),
+            // Boxed, like `run`: a pending promise holds only the work it is doing.
+            Work::CheckImage(source) => Box::pin(crate::upload::check_binary_image(&source))
+                .await
+                .map(JsValue::from)
+                .map_err(|f| failure_to_js(f, None)),
+            Work::Verify(body, headers, key, tolerance) => {
+                Box::pin(crate::webhook::verify_callback(&body, &headers, &key, tolerance))
+                    .await
+                    .map_err(|f| failure_to_js(f, Some(&key)))
+            }
+        }
+    })
 }
 
 /// An operation's result as the JS value its method resolves with.
@@ -517,12 +548,7 @@ const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 pub fn check_image(
     #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
 ) -> Promise {
-    spawn(Box::pin(async move {
-        crate::upload::check_binary_image(&source)
-            .await
-            .map(JsValue::from)
-            .map_err(|f| failure_to_js(f, None))
-    }))
+    settle(Work::CheckImage(source))
 }
 
 /// Parses a callback body (text, bytes or an object) into the same typed Task as `getTask`,
@@ -540,31 +566,25 @@ pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
 /// Resolves with the Task; rejects with kind "invalid_webhook" and a `reason`.
 #[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Promise<Task>")]
 pub fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue) -> Promise {
-    spawn(Box::pin(verify_callback_job(options)))
-}
-
-async fn verify_callback_job(options: JsValue) -> Result<JsValue, JsValue> {
     let hmac_key = options
         .field("hmacKey")
         .and_then(|k| k.string())
         .filter(|k| !k.is_empty());
-    let Some(hmac_key) = hmac_key else {
-        let f = Failure::new(
-            ErrorKind::Validation,
-            "hmacKey: the account's webhook HMAC key is required",
-        );
-        return Err(failure_to_js(f, None));
-    };
-    let tolerance = options
-        .field("toleranceSeconds")
-        .and_then(|t| t.number())
-        .filter(|t| t.is_finite() && *t >= 0.0);
-    let body = options.field("body").unwrap_or(JsValue::UNDEFINED);
-    let headers = options.field("headers").unwrap_or(JsValue::UNDEFINED);
-    let key = ApiKey::new(hmac_key);
-    crate::webhook::verify_callback(&body, &headers, &key, tolerance)
-        .await
-        .map_err(|f| failure_to_js(f, Some(&key)))
+    match hmac_key {
+        None => rejected(
+            Failure::new(ErrorKind::Validation, "hmacKey: the account's webhook HMAC key is required"),
+            None,
+        ),
+        Some(key) => settle(Work::Verify(
+            options.field("body").unwrap_or(JsValue::UNDEFINED),
+            options.field("headers").unwrap_or(JsValue::UNDEFINED),
+            ApiKey::new(key),
+            options
+                .field("toleranceSeconds")
+                .and_then(|t| t.number())
+                .filter(|t| t.is_finite() && *t >= 0.0),
+        )),
+    }
 }
 
 #[wasm_bindgen(module = "/js/runtime.js")]

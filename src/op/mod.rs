@@ -24,10 +24,10 @@ use crate::view::View;
 use crate::wire::{self, Task, TaskState};
 
 /// The client's settings an operation needs.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub base_url: String,
-    pub upload_base_url: String,
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'a> {
+    pub base_url: &'a str,
+    pub upload_base_url: &'a str,
     pub request_timeout_ms: f64,
     pub max_retries: u32,
 }
@@ -207,8 +207,8 @@ enum Pending {
     Report,
 }
 
-pub struct Machine<V> {
-    settings: Settings,
+pub struct Machine<'a, V> {
+    settings: Settings<'a>,
     phase: Phase,
     /// Create after the upload, wait after the create (generate).
     then_create: bool,
@@ -227,8 +227,8 @@ pub struct Machine<V> {
     last_task: Option<Box<(Task<V>, V)>>,
 }
 
-impl<V: View + Clone> Machine<V> {
-    pub fn new(settings: Settings, plan: Plan) -> Self {
+impl<'a, V: View + Clone> Machine<'a, V> {
+    pub fn new(settings: Settings<'a>, plan: Plan) -> Self {
         let mut m = Machine {
             settings,
             phase: Phase::Create,
@@ -277,6 +277,11 @@ impl<V: View + Clone> Machine<V> {
             }
         }
         m
+    }
+
+    /// Retries made of the current request so far (0 for its first send).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
     }
 
     /// The task this operation created, if it got that far (a client remembers it).
@@ -333,7 +338,7 @@ impl<V: View + Clone> Machine<V> {
     }
 
     fn url(&self, path: &str) -> String {
-        let mut u = self.settings.base_url.clone();
+        let mut u = self.settings.base_url.to_owned();
         u.push_str(path);
         u
     }
@@ -342,7 +347,7 @@ impl<V: View + Clone> Machine<V> {
         let mut timeout_ms = self.settings.request_timeout_ms;
         let (method, url, payload) = match self.phase {
             Phase::Upload(u) => {
-                let mut url = self.settings.upload_base_url.clone();
+                let mut url = self.settings.upload_base_url.to_owned();
                 url.push_str(u.route());
                 ("POST", url, Payload::Upload)
             }
@@ -408,8 +413,8 @@ impl<V: View + Clone> Machine<V> {
 
     fn request_base(&self) -> &str {
         match self.phase {
-            Phase::Upload(_) => &self.settings.upload_base_url,
-            _ => &self.settings.base_url,
+            Phase::Upload(_) => self.settings.upload_base_url,
+            _ => self.settings.base_url,
         }
     }
 

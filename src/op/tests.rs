@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 
 const BASE: &str = "https://api.test";
 
-fn settings() -> Settings {
+fn settings() -> Settings<'static> {
     Settings {
-        base_url: BASE.into(),
-        upload_base_url: "https://upload.test".into(),
+        base_url: BASE,
+        upload_base_url: "https://upload.test",
         request_timeout_ms: 60_000.0,
         max_retries: 2,
     }
@@ -274,7 +274,7 @@ fn retry_after_is_honoured_up_to_a_minute() {
 #[test]
 fn max_retries_bounds_the_sends() {
     for max_retries in [0, 1, 5] {
-        let mut m: Machine<Value> = Machine::new(
+        let mut m: Machine<'_, Value> = Machine::new(
             Settings {
                 max_retries,
                 ..settings()

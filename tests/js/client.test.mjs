@@ -270,3 +270,61 @@ test("free() while a call is in flight: the call still settles (its future holds
   // The freed object itself is unusable: its calls reject with a KieError (never reach wasm).
   await assert.rejects(c.getTask("x"), (e) => e instanceof KieError && e.kind === "validation" && /freed/.test(e.message));
 });
+
+test("per-call maxRetries and requestTimeoutMs override the client's, on every method", async () => {
+  const key = emu.key();
+  await emu.fault({ fault: "server_error", key, route: "recordInfo", times: 5, retryAfter: 0 });
+  const c = client(key, { maxRetries: 4 });
+  const err = await rejects(c.getTask("x", { maxRetries: 0 }));
+  assert.equal(err.kind, "server");
+  assert.equal((await emu.counters(key)).requests.recordInfo, 1, "maxRetries: 0 for this call: one request");
+  await rejects(c.getTask("x", { maxRetries: 1 }));
+  assert.equal((await emu.counters(key)).requests.recordInfo, 3, "then 1 try + 1 retry");
+  const slow = emu.key();
+  await emu.fault({ fault: "latency", ms: 3000, key: slow, route: "credit" });
+  const t0 = Date.now();
+  const timeout = await rejects(client(slow).getCredits({ requestTimeoutMs: 200, maxRetries: 0 }));
+  assert.equal(timeout.kind, "timeout");
+  assert.match(timeout.message, /after 200 ms/);
+  assert.ok(Date.now() - t0 < 2500, "the per-call bound, not the client's 60 s");
+});
+
+test("each method names an option it does not take, and a bad value, before sending anything", async () => {
+  const key = emu.key();
+  const c = client(key);
+  const typo = await rejects(c.waitForTask("t", { pollIntervalMS: 500 }));
+  assert.equal(typo.kind, "validation");
+  assert.equal(typo.issues[0].path, "options.pollIntervalMS");
+  assert.match(typo.issues[0].message, /did you mean "pollIntervalMs"/);
+  const bad = await rejects(c.generate(validInput(), { waitTimeoutMs: -1, maxRetries: 11 }));
+  assert.deepEqual(bad.issues.map((i) => i.path).sort(), ["maxRetries", "waitTimeoutMs"]);
+  const both = await rejects(c.createTask({ prompt: "" , image_url: "https://example.com/a.png" }, { callbackUrl: "https://x.test/cb" }));
+  assert.deepEqual(both.issues.map((i) => i.path).sort(), ["input.prompt", "options.callbackUrl"], "input and option issues at once");
+  assert.equal((await rejects(c.getCredits({ onProgress: () => {} }))).issues[0].path, "options.onProgress");
+  const counters = await emu.counters(key);
+  assert.equal(Object.values(counters.requests ?? {}).reduce((a, b) => a + b, 0), 0, "nothing was sent");
+});
+
+test("logLevel logs each exchange (method, path, status, attempt, duration) and never the key, query or body", async () => {
+  const key = emu.key();
+  await emu.fault({ fault: "http_429", key, route: "recordInfo", times: 1, retryAfter: 0 });
+  const lines = [];
+  const logger = Object.fromEntries(["debug", "info", "warn", "error"].map((level) => [level, (message, entry) => lines.push({ level, message, entry })]));
+  const c = client(key, { logLevel: "debug", logger });
+  const { taskId } = await c.createTask(validInput());
+  await c.getTask(taskId);
+  assert.deepEqual(lines.map((l) => [l.level, l.entry.method, l.entry.path, l.entry.status, l.entry.attempt]), [
+    ["debug", "POST", "/api/v1/jobs/createTask", 200, 1],
+    ["warn", "GET", "/api/v1/jobs/recordInfo", 429, 1],
+    ["debug", "GET", "/api/v1/jobs/recordInfo", 200, 2],
+  ]);
+  assert.ok(lines.every((l) => typeof l.entry.durationMs === "number" && l.message.startsWith("kie-kling: ")));
+  const text = JSON.stringify(lines);
+  assert.ok(!text.includes(key) && !text.includes(taskId) && !text.includes("cat surfing"), "no key, query or body");
+  const warnOnly = [];
+  await client(key, { logLevel: "warn", logger: { ...logger, debug: (m) => warnOnly.push(m) } }).getCredits();
+  assert.equal(warnOnly.length, 0, "debug lines are not written at warn");
+  for (const [options, path] of [[{ logLevel: "verbose" }, "logLevel"], [{ logLevel: "debug", logger: "console" }, "logger"]]) {
+    assert.throws(() => client(key, options), (e) => e.kind === "validation" && e.issues[0].path === path, path);
+  }
+});

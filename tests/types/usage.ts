@@ -36,6 +36,12 @@ async function run(): Promise<string> {
   new KlingClient({ apiKey: "key", requestTimeoutMs: "30s" });
   // @ts-expect-error unknown client options are refused
   new KlingClient({ apiKey: "key", baseURL: "https://x" });
+  new KlingClient({ apiKey: "key", logLevel: "debug", logger: console });
+  // @ts-expect-error log levels are a closed union
+  new KlingClient({ apiKey: "key", logLevel: "verbose" });
+  await client.getCredits({ maxRetries: 0, requestTimeoutMs: 5_000 });
+  // @ts-expect-error per-call maxRetries is a number
+  await client.getTask("t", { maxRetries: "none" });
   const { taskId } = await client.createTask(input, { callBackUrl: "https://cb.example.com", signal: AbortSignal.timeout(1000) });
   const task: Task = await client.getTask(taskId);
   const state: TaskState = task.state;
