@@ -61,6 +61,9 @@ pub mod assumptions {
     /// URLs (`image_url`, `callBackUrl`, upload URLs): the API documents no length limit. We refuse
     /// longer than this (a generous bound for signed URLs), judged before the text is copied.
     pub const URL_MAX_CHARS: usize = 4096;
+    /// `uploadPath`: the docs give only its shape (a relative folder). We refuse paths longer
+    /// than this, and control characters, backslashes and empty or dot segments (the emulator too).
+    pub const UPLOAD_PATH_MAX_CHARS: usize = 200;
     /// Uploaded files: the docs say 3 days, users report about 24 h (contract §3); plan for 24 h.
     pub const UPLOAD_RETENTION_MS: f64 = 24.0 * 3_600_000.0;
 }

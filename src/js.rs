@@ -22,8 +22,7 @@ pub fn validation_error(issues: &[Issue]) -> JsValue {
     failure_to_js(Failure::invalid(issues.to_vec()), None)
 }
 
-/// Checks a whole createTask body against the contract, without any network. Reports every
-/// issue at once.
+/// `validate`: documented in js/index.d.ts (the shipped docs).
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
 pub fn validate(#[wasm_bindgen(unchecked_param_type = "CreateTaskRequest")] request: JsValue) -> JsValue {
     let request = snapshot(
@@ -40,8 +39,7 @@ pub fn validate(#[wasm_bindgen(unchecked_param_type = "CreateTaskRequest")] requ
     o.into()
 }
 
-/// The exact JSON body `createTask(input, options)` would send (defaults filled, cfg_scale as a
-/// clean decimal). Throws a `KieError` of kind "validation", with `issues`, for invalid input.
+/// `buildCreateTaskBody`: documented in js/index.d.ts (the shipped docs).
 #[wasm_bindgen(js_name = buildCreateTaskBody, unchecked_return_type = "CreateTaskBody")]
 pub fn build_create_task_body(
     #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
@@ -107,7 +105,11 @@ fn read_ms(opts: &JsValue, key: &'static str, issues: &mut Vec<Issue>) -> Option
     let v = opts.field(key)?;
     let n = v.number().filter(|n| n.is_finite() && *n > 0.0);
     if n.is_none() {
-        issues.push(option_issue(key, IssueCode::OutOfRange, "must be a positive finite number of milliseconds"));
+        issues.push(option_issue(
+            key,
+            IssueCode::OutOfRange,
+            "must be a positive finite number of milliseconds",
+        ));
     }
     n
 }
@@ -116,16 +118,21 @@ fn read_retries(opts: &JsValue, issues: &mut Vec<Issue>) -> Option<u32> {
     let v = opts.field("maxRetries")?;
     let n = v.number().filter(|n| n.fract() == 0.0 && (0.0..=10.0).contains(n));
     if n.is_none() {
-        issues.push(option_issue("maxRetries", IssueCode::OutOfRange, "must be a whole number from 0 to 10").with_limit(10.0));
+        issues.push(
+            option_issue(
+                "maxRetries",
+                IssueCode::OutOfRange,
+                "must be a whole number from 0 to 10",
+            )
+            .with_limit(10.0),
+        );
     }
     n.map(|n| n as u32)
 }
 
 #[wasm_bindgen]
 impl KlingClient {
-    /// Creates a client. Throws a "validation" KieError for bad options, and refuses a key in a
-    /// browser page unless `dangerouslyAllowBrowser` is set (use `baseUrl` pointing at your own
-    /// backend instead, with no key in the page).
+    /// `KlingClient constructor`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: Option<JsValue>,
@@ -249,9 +256,7 @@ impl KlingClient {
         })
     }
 
-    /// Validates `input` (nothing is sent if it is invalid) and creates a task. Retries only a
-    /// 429 or 455, where Kie certainly created nothing; an ambiguous failure rejects with
-    /// `maybeCreated: true`.
+    /// `createTask`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = createTask, unchecked_return_type = "Promise<{ taskId: string }>")]
     pub fn create_task(
         &self,
@@ -270,7 +275,7 @@ impl KlingClient {
         })())
     }
 
-    /// Reads a task (retrying transient failures) and decodes it.
+    /// `getTask`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Task>")]
     pub fn get_task(
         &self,
@@ -280,9 +285,7 @@ impl KlingClient {
         self.launch(task_id_arg(&task_id).and_then(|task_id| read(Plan::Get { task_id }, options)))
     }
 
-    /// Polls until the task succeeds (resolves with the Task) or fails (rejects with kind
-    /// "task_failed"), the wait's `timeoutMs` passes (kind "timeout", with the last Task), or
-    /// `signal` aborts (kind "aborted", name "AbortError"), cutting short any sleep or request.
+    /// `waitForTask`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = waitForTask, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_task(
         &self,
@@ -297,7 +300,7 @@ impl KlingClient {
         })())
     }
 
-    /// createTask then waitForTask: resolves with `{ taskId, videoUrl, task }`.
+    /// `generate`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(unchecked_return_type = "Promise<GenerateResult>")]
     pub fn generate(
         &self,
@@ -331,10 +334,7 @@ impl KlingClient {
         })())
     }
 
-    /// Uploads an image for `image_url`: a Blob/File/ArrayBuffer/Uint8Array (stream upload), an
-    /// http(s) URL (URL upload) or a data: URL / base64 text (base64 upload). Checked first, like
-    /// the API will (jpeg/png/webp by content, at most 10 MB): a failure is a "validation" error
-    /// on `input.image_url` and nothing is sent. Kie keeps uploads for about 24 h (`expiresAt`).
+    /// `uploadImage`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = uploadImage, unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload_image(
         &self,
@@ -347,7 +347,7 @@ impl KlingClient {
         }))
     }
 
-    /// The account's remaining credits.
+    /// `getCredits`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = getCredits, unchecked_return_type = "Promise<number>")]
     pub fn get_credits(
         &self,
@@ -356,7 +356,7 @@ impl KlingClient {
         self.launch(read(Plan::Credits, options))
     }
 
-    /// A temporary (about 20 min) download link for a Kie-generated file URL.
+    /// `getDownloadUrl`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = getDownloadUrl, unchecked_return_type = "Promise<string>")]
     pub fn get_download_url(
         &self,
@@ -375,21 +375,17 @@ impl KlingClient {
         })())
     }
 
-    /// Reads the task a callback names from the API and returns that authoritative Task: use it
-    /// when callbacks are unsigned (no HMAC key on the account), or to trust fields the
-    /// signature does not cover (it signs only taskId and timestamp).
+    /// `confirmCallback`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(js_name = confirmCallback, unchecked_return_type = "Promise<Task>")]
     pub fn confirm_callback(
         &self,
         body: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.launch(
-            crate::webhook::callback_task_id(&body).and_then(|task_id| read(Plan::Get { task_id }, options)),
-        )
+        self.launch(crate::webhook::callback_task_id(&body).and_then(|task_id| read(Plan::Get { task_id }, options)))
     }
 
-    /// The base URL requests go to (never includes the key).
+    /// `baseUrl`: documented in js/index.d.ts (the shipped docs).
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.inner.base_url.clone()
@@ -541,9 +537,7 @@ fn image_job(source: JsValue, opts: &JsValue) -> Image {
 /// Stands in for an image URL while the rest of the input is validated before the upload.
 const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 
-/// Checks a local image (Blob, File, ArrayBuffer, Uint8Array) the way the upload API will, without
-/// sending anything: resolves with its MIME type, or rejects with a "validation" KieError whose
-/// issue is on `input.image_url` (code "invalid_image", with `limit` for size).
+/// `checkImage`: documented in js/index.d.ts (the shipped docs).
 #[wasm_bindgen(js_name = checkImage, unchecked_return_type = "Promise<string>")]
 pub fn check_image(
     #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
@@ -551,19 +545,13 @@ pub fn check_image(
     settle(Work::CheckImage(source))
 }
 
-/// Parses a callback body (text, bytes or an object) into the same typed Task as `getTask`,
-/// tolerant in the same ways. It does not verify anything: see `verifyCallback`, or
-/// `client.confirmCallback` when callbacks are unsigned.
+/// `parseCallback`: documented in js/index.d.ts (the shipped docs).
 #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "Task")]
 pub fn parse_callback(body: JsValue) -> Result<JsValue, JsValue> {
     crate::webhook::parse_callback(&body).map_err(|f| failure_to_js(f, None))
 }
 
-/// Verifies a callback delivery with the account's webhook HMAC key (`X-Webhook-Timestamp`,
-/// `X-Webhook-Signature` = base64 HMAC-SHA256 of `taskId + "." + timestamp`) on the host's
-/// WebCrypto, in constant time; refuses missing headers, timestamps outside `toleranceSeconds`
-/// (default 300) either way, a delivery already accepted once (replay), and bodies over 1 MB.
-/// Resolves with the Task; rejects with kind "invalid_webhook" and a `reason`.
+/// `verifyCallback`: documented in js/index.d.ts (the shipped docs).
 #[wasm_bindgen(js_name = verifyCallback, unchecked_return_type = "Promise<Task>")]
 pub fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOptions")] options: JsValue) -> Promise {
     let hmac_key = options
@@ -572,7 +560,10 @@ pub fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOpti
         .filter(|k| !k.is_empty());
     match hmac_key {
         None => rejected(
-            Failure::new(ErrorKind::Validation, "hmacKey: the account's webhook HMAC key is required"),
+            Failure::new(
+                ErrorKind::Validation,
+                "hmacKey: the account's webhook HMAC key is required",
+            ),
             None,
         ),
         Some(key) => settle(Work::Verify(

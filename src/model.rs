@@ -1,6 +1,7 @@
 //! Request types with the API's JSON field names verbatim (`image_url`, `cfg_scale`,
-//! `callBackUrl`), and the one JSON writer for the createTask body. A `CreateTaskBody` only
-//! exists after validation, so holding one means the API will accept its shape.
+//! `callBackUrl`). A `CreateTaskBody` only exists after validation, so holding one means the API
+//! will accept its shape. Its JSON is serde's natively; the wasm writes the same object in JS
+//! (`convert::create_body`, from the caller's own strings), so the wasm carries no JSON writer.
 
 use crate::contract::MODEL_ID;
 use serde::{Deserialize, Serialize};
@@ -66,39 +67,6 @@ impl CreateTaskBody {
             input,
         }
     }
-
-    /// The exact JSON sent to `POST /api/v1/jobs/createTask`. Written by hand so the wasm carries
-    /// no serde_json and no float formatting: `cfg_scale` goes out as its clean decimal.
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(128 + self.input.prompt.len());
-        out.push_str("{\"model\":");
-        push_json_string(&mut out, &self.model);
-        if let Some(url) = &self.call_back_url {
-            out.push_str(",\"callBackUrl\":");
-            push_json_string(&mut out, url);
-        }
-        out.push_str(",\"input\":{\"prompt\":");
-        push_json_string(&mut out, &self.input.prompt);
-        out.push_str(",\"image_url\":");
-        push_json_string(&mut out, &self.input.image_url);
-        out.push_str(",\"duration\":");
-        push_json_string(&mut out, self.input.duration.as_str());
-        if let Some(neg) = &self.input.negative_prompt {
-            out.push_str(",\"negative_prompt\":");
-            push_json_string(&mut out, neg);
-        }
-        out.push_str(",\"cfg_scale\":");
-        out.push_str(cfg_scale_decimal(self.input.cfg_scale));
-        out.push_str("}}");
-        out
-    }
-}
-
-/// The decimal text of a cfg_scale on the 0.1 grid.
-pub fn cfg_scale_decimal(value: f64) -> &'static str {
-    const TEXT: [&str; 11] = ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"];
-    let tenths = (value * 10.0 + 0.5) as usize; // value is validated to 0..=1
-    TEXT[tenths.min(10)]
 }
 
 /// Appends `s` as a JSON string literal.
@@ -170,22 +138,13 @@ mod tests {
     }
 
     #[test]
-    fn json_matches_serde_and_field_names_are_verbatim() {
-        let text = body().to_json();
-        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(parsed, serde_json::to_value(body()).unwrap());
+    fn field_names_are_verbatim_and_duration_a_string() {
+        let text = serde_json::to_string(&body()).unwrap();
         assert!(
             text.contains("\"callBackUrl\"") && text.contains("\"image_url\"") && text.contains("\"cfg_scale\":0.3")
         );
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["input"]["duration"], "10");
-    }
-
-    #[test]
-    fn cfg_decimals_are_clean() {
-        assert_eq!(cfg_scale_decimal(0.1 + 0.2), "0.3");
-        assert_eq!(cfg_scale_decimal(0.0), "0");
-        assert_eq!(cfg_scale_decimal(1.0), "1");
-        assert_eq!(cfg_scale_decimal(0.7000000000000001), "0.7");
     }
 
     #[test]

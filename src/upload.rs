@@ -9,7 +9,7 @@ use crate::contract::IMAGE_MAX_BYTES;
 use crate::image::{base64_payload, sniff_image, Base64Scan, ImageProblem};
 use crate::jsview::{object, opt, set, text_slice};
 use crate::op::Upload;
-use crate::validate::{check_http_url, IssueCode};
+use crate::validate::{check_http_url, check_upload_path, IssueCode};
 use crate::view::View;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -144,22 +144,6 @@ fn check_base64_source(source: &JsValue, len: usize) -> Result<(), ImageProblem>
         at = end;
     }
     scan.finish().map(|_| ())
-}
-
-/// `uploadPath` as the API requires it: no leading or trailing `/`, no empty or dot segments.
-fn check_upload_path(p: &str) -> Result<(), &'static str> {
-    // Byte scans: str's char searchers cost more wasm than the whole check.
-    if p.is_empty()
-        || p.starts_with('/')
-        || p.ends_with('/')
-        || p.as_bytes()
-            .split(|b| *b == b'/')
-            .any(|s| s.is_empty() || s == b"." || s == b".." || s.iter().any(|b| *b == b'\\'))
-    {
-        Err("must be a relative path like \"images/2026\" (no leading or trailing /, no empty or dot segments)")
-    } else {
-        Ok(())
-    }
 }
 
 /// `{ url, fileName, fileSize, mimeType, expiresAt }` from the upload API's `data` (whose

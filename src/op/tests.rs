@@ -131,7 +131,10 @@ fn run(plan: Plan, script: Vec<Next>) -> Run {
                 };
             }
             Step::Progress => {
-                trace.push(format!("progress {}", m.last_task().expect("the task reported").0.state.as_str()));
+                trace.push(format!(
+                    "progress {}",
+                    m.last_task().expect("the task reported").0.state.as_str()
+                ));
                 input = Input::Reported;
             }
             Step::Done(result) => {

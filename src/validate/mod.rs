@@ -99,6 +99,25 @@ pub fn validate_input_in<V: View>(
     finish(checked, call_back_url, issues)
 }
 
+/// `uploadPath` as the upload API takes it: a relative folder like "images/2026" (no leading or
+/// trailing `/`, no empty or dot segments, no backslash or control character, at most
+/// `UPLOAD_PATH_MAX_CHARS`). The SDK checks it before sending; the emulator refuses the same.
+pub fn check_upload_path(p: &str) -> Result<(), &'static str> {
+    // Byte scans: str's char searchers cost more wasm than the whole check.
+    if p.is_empty()
+        || p.len() > crate::contract::assumptions::UPLOAD_PATH_MAX_CHARS
+        || p.starts_with('/')
+        || p.ends_with('/')
+        || p.as_bytes().split(|b| *b == b'/').any(|s| {
+            s.is_empty() || s == b"." || s == b".." || s.iter().any(|b| *b == b'\\' || *b < 0x20 || *b == 0x7f)
+        })
+    {
+        Err("must be a relative path like \"images/2026\" (no leading or trailing /, no empty or dot segments, at most 200 characters)")
+    } else {
+        Ok(())
+    }
+}
+
 /// A method's options: absent, or an object with only `known` keys (each unknown one an
 /// issue, with the name it was probably meant to be). True when it is an object to read.
 pub fn check_options<V: View>(opts: &V, known: &'static [&'static str], issues: &mut Vec<Issue>) -> bool {
@@ -450,13 +469,16 @@ mod tests {
     fn vendor_example_validates_clean() {
         let body: Value = serde_json::from_str(include_str!("../../tests/fixtures/vendor-example.json")).unwrap();
         let parsed = validate_body(&body).expect("vendor example is valid");
-        assert_eq!(serde_json::from_str::<Value>(&parsed.to_json()).unwrap(), body);
+        assert_eq!(
+            serde_json::from_str::<Value>(&serde_json::to_string(&parsed).unwrap()).unwrap(),
+            body
+        );
     }
 
     #[test]
     fn defaults_are_sent_explicitly() {
         let body = validate_body(&json!({ "input": ok_input() })).unwrap();
-        let v: Value = serde_json::from_str(&body.to_json()).unwrap();
+        let v: Value = serde_json::from_str(&serde_json::to_string(&body).unwrap()).unwrap();
         assert_eq!(v["input"]["duration"], "5");
         assert_eq!(v["input"]["cfg_scale"], 0.5);
         assert_eq!(v["model"], MODEL_ID);
@@ -561,7 +583,7 @@ mod tests {
         let body =
             validate_body(&json!({"input": {"prompt": "p", "image_url": "https://a.b/c", "cfg_scale": 0.1 + 0.2}}))
                 .unwrap();
-        assert!(body.to_json().ends_with("\"cfg_scale\":0.3}}"));
+        assert!(serde_json::to_string(&body).unwrap().ends_with("\"cfg_scale\":0.3}}"));
     }
 
     #[test]
@@ -700,11 +722,11 @@ mod tests {
         fn never_panics_and_accepted_bodies_round_trip(v in arb_json()) {
             for candidate in [v.clone(), json!({"input": v.clone()})] {
                 if let Ok(body) = validate_body(&candidate) {
-                    let text = body.to_json();
+                    let text = serde_json::to_string(&body).unwrap();
                     let reparsed: Value = serde_json::from_str(&text).unwrap();
                     let again = validate_body(&reparsed).expect("an accepted body stays valid");
                     prop_assert_eq!(&again, &body);
-                    prop_assert_eq!(again.to_json(), text);
+                    prop_assert_eq!(serde_json::to_string(&again).unwrap(), text);
                 }
             }
         }

@@ -10,19 +10,12 @@ pub async fn uploaded_file(AxState(state): AxState<Shared>, Path(path): Path<Str
     }
 }
 
+/// The SDK's own rule (`validate::check_upload_path`), answered the way the upload API words it.
 pub(crate) fn clean_segment_path(p: &str) -> Result<String, &'static str> {
     if p.is_empty() {
         return Err("Missing required parameter: uploadPath");
     }
-    if p.starts_with('/') || p.ends_with('/') {
-        return Err("uploadPath must not start or end with /");
-    }
-    if p.len() > 200
-        || p.split('/')
-            .any(|s| s.is_empty() || s == "." || s == ".." || s.contains('\\') || s.chars().any(char::is_control))
-    {
-        return Err("uploadPath has an invalid segment");
-    }
+    kie_kling::validate::check_upload_path(p).map_err(|_| "uploadPath has an invalid segment")?;
     Ok(p.to_owned())
 }
 
