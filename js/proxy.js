@@ -28,12 +28,84 @@ export function memoryStore() {
   };
 }
 
-export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, checkImage, verifyCallback, parseCallback }) {
+/** A pacer's interface: `reserve()` resolves with `{ slot }` (a time in ms to send at) or
+ *  `{ retryAfterMs }` (queue full); `release(slot)` gives back a slot that was not used. */
+export function pacerFactory({ PacerCore }) {
+  /** Kie's create budget in this process (every proxy made with it shares it). */
+  function memoryPacer(options) {
+    const core = new PacerCore(options ?? {}); // validates; throws a KieError
+    return {
+      async reserve() {
+        const slot = core.reserve(Date.now());
+        return slot < 0 ? { retryAfterMs: -slot } : { slot };
+      },
+      async release(slot) {
+        core.release(slot);
+      },
+    };
+  }
+
+  /** The Durable Object that keeps the budget for a whole Cloudflare deployment: bind it (see
+   *  examples/worker/wrangler.toml) and pass `durablePacer(env.KIE_PACER)`. One instance, by
+   *  name, serializes every isolate's reservations. */
+  class KiePacer {
+    constructor(state, env) {
+      this.pacer = memoryPacer(env?.KIE_PACER_OPTIONS ? JSON.parse(env.KIE_PACER_OPTIONS) : undefined);
+    }
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (url.pathname === "/reserve") return Response.json(await this.pacer.reserve());
+      if (url.pathname === "/release") {
+        await this.pacer.release(Number(url.searchParams.get("slot")));
+        return new Response(null, { status: 204 });
+      }
+      return new Response(null, { status: 404 });
+    }
+  }
+
+  /** A pacer backed by the `KiePacer` Durable Object namespace `namespace`. */
+  function durablePacer(namespace, name = "kie-key") {
+    const stub = () => namespace.get(namespace.idFromName(name));
+    return {
+      async reserve() {
+        return (await stub().fetch("https://kie-pacer/reserve")).json();
+      },
+      async release(slot) {
+        await stub().fetch(`https://kie-pacer/release?slot=${encodeURIComponent(slot)}`);
+      },
+    };
+  }
+
+  return { memoryPacer, KiePacer, durablePacer };
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleepUnlessAborted(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (ok) => {
+      clearTimeout(timer);
+      signal?.removeEventListener?.("abort", onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), Math.max(0, ms));
+    signal?.addEventListener?.("abort", onAbort);
+  });
+}
+
+export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, checkImage, verifyCallback, parseCallback, memoryPacer }) {
   return function createKieProxy(options) {
     const core = new ProxyCore(options); // validates every option; throws a KieError
     const settings = core.settings();
     const { authorize, rateLimiter } = options;
     const store = options.store ?? memoryStore();
+    // Kie's 20 creates per 10 s are per key: every caller of this proxy shares them.
+    const pacer = options.pacer === false ? null : options.pacer ?? memoryPacer();
+    if (pacer && (typeof pacer.reserve !== "function" || typeof pacer.release !== "function")) {
+      const message = "pacer: must be memoryPacer(), durablePacer(namespace), an object with reserve and release, or false";
+      throw new KieError("validation", message, { issues: [{ path: "pacer", code: "invalid_type", message }] });
+    }
     if (settings.allowAnonymous && !authorize) {
       console.warn("kie-kling/proxy: allowAnonymous is on: anyone who can reach this URL can spend your Kie credits");
     }
@@ -141,6 +213,27 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
           }
           await store.put(creditsKey, String(spent + cost), { expirationTtl: 2 * 86_400 });
         }
+        const refund = async () => {
+          if (!creditsKey) return;
+          const spent = Number(await store.get(creditsKey)) || 0;
+          await store.put(creditsKey, String(Math.max(0, spent - cost)), { expirationTtl: 2 * 86_400 });
+        };
+        // Wait for a slot under Kie's limit, in arrival order; a caller that leaves meanwhile
+        // is never sent (its slot is given back).
+        if (pacer) {
+          const pace = await pacer.reserve();
+          if (pace.retryAfterMs != null) {
+            await refund();
+            return envelope(429, "the proxy's queue for Kie's rate limit is full; try again later", null, {
+              ...cors, "retry-after": String(Math.ceil(pace.retryAfterMs / 1000)),
+            });
+          }
+          if (!(await sleepUnlessAborted(pace.slot - Date.now(), request.signal))) {
+            await pacer.release(pace.slot);
+            await refund();
+            return envelope(499, "the caller left before its turn; nothing was sent", null, cors);
+          }
+        }
         let taskId = null;
         try {
           ({ taskId } = await client.createTask(body.input, settings.callBackUrl ? { callBackUrl: settings.callBackUrl } : {}));
@@ -148,10 +241,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
           return envelope(200, "success", { taskId }, cors);
         } catch (e) {
           const nothingCreated = taskId === null && e instanceof KieError && !e.maybeCreated;
-          if (creditsKey && nothingCreated) {
-            const spent = Number(await store.get(creditsKey)) || 0;
-            await store.put(creditsKey, String(Math.max(0, spent - cost)), { expirationTtl: 2 * 86_400 });
-          }
+          if (nothingCreated) await refund();
           return fromError(e, cors);
         }
       });
@@ -322,8 +412,11 @@ export function toNodeListener(handler, { origin = "http://localhost" } = {}) {
         if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       }
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      // The caller hanging up aborts the Request (a create waiting for its turn is then dropped).
+      const left = new AbortController();
+      res.on("close", () => { if (!res.writableFinished) left.abort(); });
       const request = new Request(new URL(req.url, origin), {
-        method: req.method, headers, body: hasBody ? req : undefined, duplex: "half",
+        method: req.method, headers, body: hasBody ? req : undefined, duplex: "half", signal: left.signal,
       });
       const response = await handler(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));

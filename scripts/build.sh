@@ -112,7 +112,7 @@ wasm-bindgen --target web --out-dir "$praw" --out-name kie_kling_proxy target/pr
 node scripts/check-boundary.mjs "$praw/kie_kling_proxy_bg.wasm" "$praw/kie_kling_proxy.js" js/runtime.js
 npx --no-install wasm-opt -Oz --strip-producers --strip-target-features "$praw/kie_kling_proxy_bg.wasm" -o pkg/kie_kling_proxy_bg.wasm
 psnippet=$(cd "$praw" && ls snippets/*/js/runtime.js)
-pexports="ProxyCore, KlingClient, validate, checkImage, verifyCallback, parseCallback"
+pexports="ProxyCore, PacerCore, KlingClient, validate, checkImage, verifyCallback, parseCallback"
 for runtime in node workerd; do
   if [ "$runtime" = node ]; then
     load='const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
@@ -124,9 +124,10 @@ initSync({ module: wasmModule });'
   cat > "$praw/entries/proxy-$runtime.js" <<JS
 import { initSync, $pexports } from "../kie_kling_proxy.js";
 import { KieError } from "../$psnippet";
-import { proxyFactory, memoryStore, toNodeListener } from "../../../js/proxy.js";
+import { proxyFactory, pacerFactory, memoryStore, toNodeListener } from "../../../js/proxy.js";
 $load
-export const createKieProxy = proxyFactory({ $pexports, KieError });
+export const { memoryPacer, KiePacer, durablePacer } = pacerFactory({ PacerCore });
+export const createKieProxy = proxyFactory({ $pexports, KieError, memoryPacer });
 export { KieError, memoryStore, toNodeListener };
 JS
   out=pkg/proxy.js; [ "$runtime" = workerd ] && out=pkg/proxy.workerd.js

@@ -118,4 +118,12 @@ pub mod proxy {
     pub const STORED_TASK_TTL_SECONDS: u64 = 14 * 24 * 3600;
     /// Ownership records last as long as the tasks they guard are worth reading.
     pub const OWNER_TTL_SECONDS: u64 = 14 * 24 * 3600;
+    /// The proxy paces creates under Kie's per-key limit (`RATE_LIMIT_TASKS` per
+    /// `RATE_LIMIT_WINDOW_MS`) against a window this much longer: Kie counts arrivals on its own
+    /// clock, and requests take varying time to get there.
+    pub const PACE_MARGIN_MS: f64 = 500.0;
+    /// Creates waiting for a slot, at most; more are refused with 429 and Retry-After.
+    pub const PACE_MAX_QUEUE: usize = 200;
+    /// The longest a create waits for its slot; a longer wait is refused with 429 instead.
+    pub const PACE_MAX_WAIT_MS: f64 = 30_000.0;
 }

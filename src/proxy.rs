@@ -212,6 +212,78 @@ impl CreateWindows {
     }
 }
 
+/// Kie's create budget for the proxy's one key (contract §5), shared by every caller: each
+/// create reserves the earliest slot at which the newest `per_window` slots, its own included,
+/// span at least `window_ms`, and never before a slot reserved earlier (arrival order). So no
+/// window of `window_ms` ever holds more than `per_window` sends, however many callers burst.
+/// A create whose slot is more than `max_wait_ms` away, or that finds `max_queue` creates
+/// already waiting, is refused with the time after which to try again.
+pub struct Pacer {
+    pub per_window: usize,
+    pub window_ms: f64,
+    pub max_queue: usize,
+    pub max_wait_ms: f64,
+    /// Reserved send times, ascending: the past window's and every future one.
+    slots: std::collections::VecDeque<f64>,
+}
+
+impl Pacer {
+    pub fn new(per_window: usize, window_ms: f64, max_queue: usize, max_wait_ms: f64) -> Self {
+        Pacer {
+            per_window: per_window.max(1),
+            window_ms,
+            max_queue,
+            max_wait_ms,
+            slots: Default::default(),
+        }
+    }
+
+    /// Kie's limit with the margin and the default queue bounds (contract.rs).
+    pub fn for_kie() -> Self {
+        use crate::contract::{RATE_LIMIT_TASKS, RATE_LIMIT_WINDOW_MS};
+        Pacer::new(
+            RATE_LIMIT_TASKS,
+            RATE_LIMIT_WINDOW_MS as f64 + limits::PACE_MARGIN_MS,
+            limits::PACE_MAX_QUEUE,
+            limits::PACE_MAX_WAIT_MS,
+        )
+    }
+
+    /// Reserves a slot: `Ok(slot)`, the time to send at (`now` or later), or `Err(ms)` after
+    /// which a retry may find room.
+    pub fn reserve(&mut self, now: f64) -> Result<f64, f64> {
+        while self.slots.front().is_some_and(|&t| t <= now - self.window_ms) {
+            self.slots.pop_front();
+        }
+        let waiting = self.slots.iter().filter(|&&t| t > now).count();
+        let n = self.slots.len();
+        let mut slot = self.slots.back().copied().unwrap_or(now).max(now);
+        if n >= self.per_window {
+            slot = slot.max(self.slots[n - self.per_window] + self.window_ms);
+        }
+        if waiting >= self.max_queue || slot - now > self.max_wait_ms {
+            // Room comes when the oldest waiting slot is sent, at the latest.
+            let first_waiting = self.slots.iter().copied().find(|&t| t > now).unwrap_or(slot);
+            return Err((first_waiting - now).max(1.0));
+        }
+        self.slots.push_back(slot);
+        Ok(slot)
+    }
+
+    /// Gives back a slot that was not used (its create was abandoned while it waited). Later
+    /// slots keep their times: they only become more spread out, never less.
+    pub fn release(&mut self, slot: f64) {
+        if let Some(at) = self.slots.iter().position(|&t| t == slot) {
+            self.slots.remove(at);
+        }
+    }
+
+    /// Creates waiting for their slot at `now`.
+    pub fn waiting(&self, now: f64) -> usize {
+        self.slots.iter().filter(|&&t| t > now).count()
+    }
+}
+
 /// The stored file's path and name for an upload: chosen here, never by the caller, so one
 /// caller's upload can never address another's file. `random` is 16 random bytes from the shell.
 pub fn upload_name(caller_id: &str, mime: &str, random: &[u8]) -> (String, String) {
@@ -275,6 +347,55 @@ pub fn body_limit(route: Route) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// Sends in any window of `window` ms, at most.
+    fn busiest_window(slots: &[f64], window: f64) -> usize {
+        slots
+            .iter()
+            .map(|&start| slots.iter().filter(|&&t| t >= start && t < start + window).count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn pacer_never_lets_more_than_the_limit_through_any_window() {
+        let mut p = Pacer::new(20, 10_000.0, 1_000, 1e9);
+        // A burst of 200 at once, then stragglers.
+        let mut slots: Vec<f64> = (0..200).map(|_| p.reserve(0.0).unwrap()).collect();
+        for i in 0..50 {
+            slots.push(p.reserve(1_000.0 + f64::from(i) * 37.0).unwrap());
+        }
+        assert_eq!(busiest_window(&slots, 10_000.0), 20);
+        assert!(slots.windows(2).all(|w| w[1] >= w[0]), "arrival order is kept");
+        assert_eq!(&slots[..20], &[0.0; 20], "the first 20 go at once");
+        assert_eq!(slots[20], 10_000.0, "the 21st waits for the window");
+        assert_eq!(slots[199], 90_000.0);
+    }
+
+    #[test]
+    fn pacer_refuses_past_its_queue_and_wait_bounds_with_a_retry_time() {
+        let mut p = Pacer::new(2, 1_000.0, 3, 1e9);
+        for _ in 0..5 {
+            p.reserve(0.0).unwrap();
+        }
+        assert_eq!(p.waiting(0.0), 3);
+        assert_eq!(p.reserve(0.0), Err(1_000.0), "queue full: room when the first waiting one goes");
+        let mut p = Pacer::new(2, 1_000.0, 100, 1_500.0);
+        let slots: Vec<_> = (0..6).map(|_| p.reserve(0.0)).collect();
+        assert_eq!(slots, [Ok(0.0), Ok(0.0), Ok(1_000.0), Ok(1_000.0), Err(1_000.0), Err(1_000.0)]);
+    }
+
+    #[test]
+    fn pacer_released_slots_free_room_and_old_slots_are_forgotten() {
+        let mut p = Pacer::new(1, 1_000.0, 10, 1e9);
+        assert_eq!(p.reserve(0.0), Ok(0.0));
+        assert_eq!(p.reserve(0.0), Ok(1_000.0));
+        p.release(1_000.0);
+        assert_eq!(p.reserve(10.0), Ok(1_000.0), "the abandoned slot is reused, still a window after the first");
+        assert_eq!(p.reserve(5_000.0), Ok(5_000.0), "an idle pacer sends at once");
+        let kie = Pacer::for_kie();
+        assert_eq!((kie.per_window, kie.window_ms), (20, 10_500.0));
+    }
+
     use super::*;
 
     #[test]

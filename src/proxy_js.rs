@@ -10,7 +10,7 @@ use crate::view::{Kind, View};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-static PROXY_OPTIONS: [&str; 13] = [
+static PROXY_OPTIONS: [&str; 14] = [
     "apiKey",
     "publicUrl",
     "authorize",
@@ -24,6 +24,7 @@ static PROXY_OPTIONS: [&str; 13] = [
     "rateLimiter",
     "allowAnonymous",
     "mount",
+    "pacer",
 ];
 static LIMIT_OPTIONS: [&str; 2] = ["createsPerMinute", "creditsPerDay"];
 
@@ -391,5 +392,67 @@ impl ProxyCore {
     #[wasm_bindgen(js_name = statusForKind)]
     pub fn status_for_kind(&self, kind: &str) -> u16 {
         proxy::status_for_kind(kind)
+    }
+}
+
+static PACER_OPTIONS: [&str; 4] = ["perWindow", "windowMs", "maxQueue", "maxWaitMs"];
+
+/// Kie's create budget for one key (`proxy::Pacer`), for `memoryPacer` in one process and for
+/// the `KiePacer` Durable Object across a Cloudflare deployment.
+#[wasm_bindgen]
+pub struct PacerCore {
+    pacer: RefCell<proxy::Pacer>,
+}
+
+#[wasm_bindgen]
+impl PacerCore {
+    /// Options `{ perWindow, windowMs, maxQueue, maxWaitMs }`, each defaulting to Kie's limit
+    /// with a margin and the bounds of contract.rs. Throws a "validation" KieError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<PacerCore, JsValue> {
+        let opts = snapshot(&options, &PACER_OPTIONS, None);
+        let mut issues = Vec::new();
+        validate::check_options(&opts, &PACER_OPTIONS, &mut issues);
+        let mut pacer = proxy::Pacer::for_kie();
+        let positive = |key: &'static str, issues: &mut Vec<Issue>| {
+            let v = opts.field(key)?;
+            let n = v.number().filter(|n| n.is_finite() && *n >= 1.0 && *n <= 1e9);
+            if n.is_none() {
+                issues.push(issue(key, IssueCode::OutOfRange, "must be a number from 1 to 1e9"));
+            }
+            n
+        };
+        if let Some(n) = positive("perWindow", &mut issues) {
+            pacer.per_window = n as usize;
+        }
+        if let Some(n) = positive("windowMs", &mut issues) {
+            pacer.window_ms = n;
+        }
+        if let Some(n) = positive("maxQueue", &mut issues) {
+            pacer.max_queue = n as usize;
+        }
+        if let Some(n) = positive("maxWaitMs", &mut issues) {
+            pacer.max_wait_ms = n;
+        }
+        if !issues.is_empty() {
+            return Err(crate::js::validation_error(&issues));
+        }
+        Ok(PacerCore {
+            pacer: RefCell::new(pacer),
+        })
+    }
+
+    /// The slot reserved for one create (`now_ms` or later; send then), or minus the ms after
+    /// which to retry when the queue is full.
+    pub fn reserve(&self, now_ms: f64) -> f64 {
+        match self.pacer.borrow_mut().reserve(now_ms) {
+            Ok(slot) => slot,
+            Err(retry_ms) => -retry_ms,
+        }
+    }
+
+    /// Gives back a slot whose create was abandoned before it was sent.
+    pub fn release(&self, slot: f64) {
+        self.pacer.borrow_mut().release(slot);
     }
 }

@@ -14,7 +14,7 @@ use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 
 const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scale F] [--timeline W,Q,G]
-  [--webhook-hmac-key KEY] [--http-429] [--quirk-500-required] [--rate-limit N] [--credits N]
+  [--webhook-hmac-key KEY] [--http-429] [--quirk-500-required] [--rate-limit N] [--rate-window-ms N] [--credits N]
   [--callback-deliveries N] [--require-user-agent] [--serve DIR]
   --port N             port on 127.0.0.1 (0 picks a free one; default 8787)
   --api-key KEY        accept only this Bearer key (default: any non-empty key)
@@ -23,7 +23,8 @@ const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scal
   --webhook-hmac-key K sign callbacks (X-Webhook-Timestamp / X-Webhook-Signature)
   --http-429           answer rate limiting with a real HTTP 429 (default: HTTP 200 + code 429)
   --quirk-500-required answer missing fields with the live quirk {code:500,msg:'This field is required'}
-  --rate-limit N       new tasks per 10 s per key (default 20; 0 disables)
+  --rate-limit N       new tasks per window per key (default 20; 0 disables)
+  --rate-window-ms N   the rate limit's sliding window (default 10000)
   --credits N          starting credits per key (default 10000)
   --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers
   --require-user-agent answer 403 \"error code: 1010\" to requests without a User-Agent, as Kie's Cloudflare front does
@@ -77,6 +78,11 @@ fn parse_args() -> Result<(u16, Config, Option<String>), String> {
                 c.rate_limit = value("--rate-limit")?
                     .parse()
                     .map_err(|_| "--rate-limit must be a number")?
+            }
+            "--rate-window-ms" => {
+                c.rate_window_ms = value("--rate-window-ms")?
+                    .parse()
+                    .map_err(|_| "--rate-window-ms must be a number")?
             }
             "--credits" => c.initial_credits = value("--credits")?.parse().map_err(|_| "--credits must be a number")?,
             "--callback-deliveries" => {

@@ -158,6 +158,10 @@ pub enum Fault {
 #[derive(Default)]
 pub struct Counters {
     pub tasks_created: HashMap<String, u64>,
+    /// When each task was created, ms since the emulator started (the pacing tests read it).
+    pub create_times_ms: HashMap<String, Vec<u64>>,
+    /// createTask answers refused by the rate limit, per key.
+    pub rate_limited: HashMap<String, u64>,
     pub requests: HashMap<String, u64>,
     pub requests_by_key: HashMap<String, HashMap<String, u64>>,
     pub callbacks_sent: u64,
@@ -190,6 +194,8 @@ pub struct World {
 pub struct State {
     pub config: Config,
     pub base_url: String,
+    /// When the emulator started: create times are counted from here.
+    pub started: std::time::Instant,
     pub world: Mutex<World>,
     pub http: reqwest::Client,
 }
@@ -199,6 +205,7 @@ impl State {
         State {
             config,
             base_url,
+            started: std::time::Instant::now(),
             world: Mutex::new(World {
                 tasks: HashMap::new(),
                 task_order: VecDeque::new(),

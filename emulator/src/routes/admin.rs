@@ -34,6 +34,8 @@ pub async fn counters(AxState(state): AxState<Shared>, Query(q): Query<HashMap<S
     let body = match q.get("key") {
         Some(k) => json!({
             "tasksCreated": c.tasks_created.get(k).copied().unwrap_or(0),
+            "rateLimited": c.rate_limited.get(k).copied().unwrap_or(0),
+            "createTimesMs": c.create_times_ms.get(k).cloned().unwrap_or_default(),
             "requests": c.requests_by_key.get(k).cloned().unwrap_or_default(),
             "credits": state.balance(&w, k),
         }),

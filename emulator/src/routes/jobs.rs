@@ -49,6 +49,7 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
                 times.pop_front();
             }
             if times.len() >= limit {
+                *w.counters.rate_limited.entry(key.clone()).or_default() += 1;
                 drop(w);
                 let mut r = if state.config.http_status_for_429 {
                     json_response(
@@ -117,6 +118,12 @@ pub async fn create_task(AxState(state): AxState<Shared>, headers: HeaderMap, bo
         w.tasks.insert(task.id.clone(), task.clone());
         w.task_order.push_back(task.id.clone());
         *w.counters.tasks_created.entry(key.clone()).or_default() += 1;
+        let at = state.started.elapsed().as_millis() as u64;
+        let times = w.counters.create_times_ms.entry(key.clone()).or_default();
+        if times.len() >= 10_000 {
+            times.remove(0);
+        }
+        times.push(at);
         task
     };
     if let Some(after) = task.terminal_after() {
