@@ -49,6 +49,54 @@ export interface KieProxyOptions {
   allowAnonymous?: boolean;
   /** The path the proxy is served under, e.g. "/api/kie" in a Next.js catch-all route. */
   mount?: string;
+  /**
+   * Keeps every caller's creates under Kie's limit for the key (20 per 10 s): a burst waits its
+   * turn in arrival order instead of drawing 429s from Kie. Default `memoryPacer()` (this process
+   * only); `durablePacer(env.KIE_PACER)` for a whole Cloudflare deployment; `false` when something
+   * else already paces this key.
+   */
+  pacer?: KiePacerLike | false;
+}
+
+/** What a pacer does: reserve a send time, or give one back. */
+export interface KiePacerLike {
+  /** `{ slot }`: send at this time (Unix ms); `{ retryAfterMs }`: the queue is full. */
+  reserve(): Promise<{ slot: number; retryAfterMs?: undefined } | { retryAfterMs: number; slot?: undefined }>;
+  /** Gives back a slot whose create was abandoned before it was sent. */
+  release(slot: number): Promise<void>;
+}
+
+export interface PacerOptions {
+  /** Creates per window. Default 20 (Kie's limit per key). */
+  perWindow?: number;
+  /** The window, in milliseconds. Default 10500 (Kie's 10 s and a 500 ms margin). */
+  windowMs?: number;
+  /** Creates that may wait for a slot; more get 429 with Retry-After. Default 200. */
+  maxQueue?: number;
+  /** The longest a create waits for its slot, in milliseconds; longer gets 429. Default 30000. */
+  maxWaitMs?: number;
+}
+
+/**
+ * The pacer for one process (Node, one Next.js server). Proxies given the same one share it.
+ * @example
+ * createKieProxy({ apiKey, authorize, pacer: memoryPacer({ maxWaitMs: 10_000 }) });
+ */
+export declare function memoryPacer(options?: PacerOptions): KiePacerLike;
+
+/**
+ * The pacer for a Cloudflare deployment: every isolate reserves through one `KiePacer` Durable
+ * Object. Bind the class (examples/worker/wrangler.toml) and export it from your Worker.
+ * @example
+ * export { KiePacer } from "kie-kling/proxy";
+ * createKieProxy({ apiKey: env.KIE_API_KEY, authorize, pacer: durablePacer(env.KIE_PACER) });
+ */
+export declare function durablePacer(namespace: unknown, name?: string): KiePacerLike;
+
+/** The Durable Object class behind `durablePacer` (its options: the `KIE_PACER_OPTIONS` var, JSON). */
+export declare class KiePacer {
+  constructor(state: unknown, env: { KIE_PACER_OPTIONS?: string });
+  fetch(request: Request): Promise<Response>;
 }
 
 /**

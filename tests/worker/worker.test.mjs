@@ -57,7 +57,10 @@ before(async () => {
     modulesRoot: out, modules: modules(script), compatibilityDate: "2025-01-01", host: "127.0.0.1", port,
     kvNamespaces: ["TASKS"],
     ratelimits: { CREATE_LIMITER: { simple: { limit: 4, period: 60 } } },
+    durableObjects: { KIE_PACER: "KiePacer" },
     bindings: {
+      // A short window, so the pacing test takes seconds: 3 creates per 1.5 s for the key.
+      KIE_PACER_OPTIONS: JSON.stringify({ perWindow: 3, windowMs: 1_500 }),
       KIE_API_KEY: KEY, KIE_WEBHOOK_HMAC_KEY: HMAC, KIE_BASE_URL: emu.base, KIE_UPLOAD_BASE_URL: emu.uploadBase,
       PUBLIC_URL: workerUrl, ALLOWED_ORIGINS: ORIGIN, APP_TOKENS: TOKENS, CREDITS_PER_DAY: "1000",
     },
@@ -178,4 +181,21 @@ test("no response ever contains the key, even when Kie echoes it; the Worker's s
   const total = files.reduce((n, f) => n + gz(f), 0);
   console.log(`Worker bundle: script ${statSync(files[0]).size} B + proxy wasm ${statSync(files[1]).size} B raw, ${total} B gzip (free plan limit 3 MB)`);
   assert.ok(total < 3 * 1024 * 1024);
+});
+
+test("the KiePacer Durable Object paces every caller's creates for the key: at most 3 per window, in order", async () => {
+  const before = (await emu.counters(KEY)).createTimesMs?.length ?? 0;
+  const tokens = TOKENS.split(",").map((pair) => pair.split(":")[0]);
+  const started = Date.now();
+  const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => call("/api/v1/jobs/createTask", {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${tokens[i % tokens.length]}` },
+    body: JSON.stringify({ input: { prompt: "a cat", image_url: "https://example.com/cat.png" } }),
+  })));
+  const ok = answers.filter((a) => a.status === 200).length;
+  const times = (await emu.counters(KEY)).createTimesMs.slice(before);
+  assert.equal(times.length, ok, "every create that reached the emulator was answered");
+  const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1_500).length));
+  assert.ok(busiest <= 3, `busiest 1.5 s window held ${busiest}`);
+  assert.ok(ok >= 4, `${answers.map((a) => a.status)}`);
+  if (ok === 6) assert.ok(Date.now() - started >= 1_400, "the second three waited for the window");
 });

@@ -1,0 +1,9 @@
+// kie-kling/proxy's pacer types: the options are checked, every pacer kind fits `pacer`.
+import { createKieProxy, memoryPacer, durablePacer, KiePacer, type KiePacerLike } from "kie-kling/proxy";
+const p: KiePacerLike = memoryPacer({ perWindow: 20, maxWaitMs: 1000 });
+createKieProxy({ apiKey: "k", allowAnonymous: true, pacer: p });
+createKieProxy({ apiKey: "k", allowAnonymous: true, pacer: false });
+createKieProxy({ apiKey: "k", allowAnonymous: true, pacer: durablePacer({}) });
+// @ts-expect-error options are typed
+memoryPacer({ perWindw: 1 });
+void KiePacer;
