@@ -20,13 +20,13 @@ after(async () => { process.off("unhandledRejection", onUnhandled); await emu.cl
 const ROUTES = { create: "createTask", get: "recordInfo", wait: "recordInfo", upload: "upload", credits: "credit" };
 const OPS = Object.keys(ROUTES);
 
-async function runOp(op, client, extra = {}) {
+async function runOp(op, client, taskId, options = {}) {
   switch (op) {
-    case "create": return client.createTask(validInput(), extra);
-    case "get": return client.getTask(extra.taskId, extra);
-    case "wait": return client.waitForTask(extra.taskId, { pollIntervalMs: 20, timeoutMs: 3000, ...extra });
-    case "upload": return client.uploadImage(PNG_1X1, extra);
-    case "credits": return client.getCredits(extra);
+    case "create": return client.createTask(validInput(), options);
+    case "get": return client.getTask(taskId, options);
+    case "wait": return client.waitForTask(taskId, { pollIntervalMs: 20, timeoutMs: 3000, ...options });
+    case "upload": return client.uploadImage(PNG_1X1, options);
+    case "credits": return client.getCredits(options);
   }
 }
 
@@ -53,11 +53,10 @@ test("every operation against every fault", async () => {
     for (const op of OPS) {
       const key = emu.key("mx");
       const client = new KlingClient({ apiKey: key, baseUrl: emu.base, uploadBaseUrl: emu.uploadBase, maxRetries: 2, ...f.client });
-      const extra = {};
-      if (op === "get" || op === "wait") extra.taskId = (await client.createTask(validInput())).taskId;
+      const taskId = op === "get" || op === "wait" ? (await client.createTask(validInput())).taskId : undefined;
       const createdBefore = (await emu.counters(key)).tasksCreated;
       await emu.fault({ ...f.rule, key, route: ROUTES[op], times: 10 });
-      const err = await runOp(op, client, extra).then(() => null, (e) => e);
+      const err = await runOp(op, client, taskId).then(() => null, (e) => e);
       assert.ok(err instanceof KieError, `${name} / ${op}: a KieError (got ${err})`);
       const want = f.expect(op);
       assert.equal(err.kind, want.kind, `${name} / ${op}: kind`);
@@ -96,12 +95,11 @@ test("every operation against every fault", async () => {
     for (const op of OPS) {
       const key = emu.key("mx");
       const client = new KlingClient({ apiKey: key, baseUrl: emu.base, uploadBaseUrl: emu.uploadBase });
-      const extra = {};
-      if (op === "get" || op === "wait") extra.taskId = (await client.createTask(validInput())).taskId;
+      const taskId = op === "get" || op === "wait" ? (await client.createTask(validInput())).taskId : undefined;
       await emu.fault({ fault: "latency", ms: 2000, key, route: ROUTES[op] });
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
-      const err = await runOp(op, client, { ...extra, signal: ac.signal }).catch((e) => e);
+      const err = await runOp(op, client, taskId, { signal: ac.signal }).catch((e) => e);
       assert.equal(err.kind, "aborted", `abort / ${op}`);
       assert.equal(err.name, "AbortError");
       const n = (await emu.counters(key)).requests[ROUTES[op]];
