@@ -100,6 +100,13 @@ export declare class KiePacer {
 }
 
 /**
+ * Besides the Kie paths, the handler serves each task's status stream (Server-Sent Events) at
+ * `GET /api/v1/jobs/recordInfo/events?taskId=…`, owned like a read: a `task` event whose data is
+ * the recordInfo envelope of the final Task, sent the moment the callback route confirms it (at
+ * once when it already has), then the stream ends; a heartbeat comment every 15 s; closed after
+ * 5 minutes without news (reconnect). The streams live in this process (one process, one
+ * isolate): a callback received by another process reaches only that process's streams.
+ *
  * A fetch handler for Workers, Next.js route handlers and Node. Speaks the Kie paths the SDK
  * uses, so `new KlingClient({ baseUrl: proxyUrl })` works through it unchanged.
  * @throws {KieError} kind "validation" for bad options, or when neither `authorize` nor

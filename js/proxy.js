@@ -28,6 +28,33 @@ export function memoryStore() {
   };
 }
 
+/** Open status streams per task, in this process: `subscribe(taskId, onTask)` returns the
+ *  unsubscribe function; `publish(taskId, text)` hands the final task to every subscriber once.
+ *  One process only: across Cloudflare isolates a callback reaches only its own isolate's streams. */
+export function memoryHub() {
+  const waiting = new Map();
+  return {
+    subscribe(taskId, onTask) {
+      let set = waiting.get(taskId);
+      if (!set) waiting.set(taskId, (set = new Set()));
+      set.add(onTask);
+      return () => {
+        set.delete(onTask);
+        if (set.size === 0 && waiting.get(taskId) === set) waiting.delete(taskId);
+      };
+    },
+    publish(taskId, text) {
+      const set = waiting.get(taskId);
+      waiting.delete(taskId);
+      for (const onTask of set ?? []) onTask(text);
+    },
+  };
+}
+
+/** How long a status stream stays open without news; the client then reconnects (and resumes). */
+const STREAM_MAX_MS = 5 * 60_000;
+const HEARTBEAT_MS = 15_000;
+
 /** A pacer's interface: `reserve()` resolves with `{ slot }` (a time in ms to send at) or
  *  `{ retryAfterMs }` (queue full); `release(slot)` gives back a slot that was not used. */
 export function pacerFactory({ PacerCore }) {
@@ -100,6 +127,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
     const settings = core.settings();
     const { authorize, rateLimiter } = options;
     const store = options.store ?? memoryStore();
+    const hub = memoryHub();
     // Kie's 20 creates per 10 s are per key: every caller of this proxy shares them.
     const pacer = options.pacer === false ? null : options.pacer ?? memoryPacer();
     if (pacer && (typeof pacer.reserve !== "function" || typeof pacer.release !== "function")) {
@@ -272,6 +300,56 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
     }
 
+    const taskEvent = (recordText) => scrubbed(`event: task\ndata: ${JSON.stringify({ code: 200, msg: "success", data: JSON.parse(recordText) })}\n\n`);
+
+    /** A task's status stream (Server-Sent Events), owned like a read: the final record the
+     *  moment the callback route confirms it (or at once when it already has), then the end. */
+    async function events(url, caller, cors, request) {
+      const taskId = url.searchParams.get("taskId") ?? "";
+      const owner = taskId ? await store.get(core.ownerKey(taskId)) : null;
+      if (!core.mayRead(owner ?? undefined, caller)) return envelope(404, "task not found", null, cors);
+      const encoder = new TextEncoder();
+      let done = false;
+      let cleanup = () => {};
+      const stream = new ReadableStream({
+        async start(controller) {
+          const send = (text) => {
+            try { controller.enqueue(encoder.encode(text)); } catch { finish(); }
+          };
+          const finish = (last) => {
+            if (done) return;
+            done = true;
+            if (last) send(last);
+            cleanup();
+            try { controller.close(); } catch {}
+          };
+          // Subscribe before reading the store: a confirmation in between is not lost.
+          const unsubscribe = hub.subscribe(taskId, (text) => finish(text));
+          const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
+          const expiry = setTimeout(() => finish(), STREAM_MAX_MS);
+          const onAbort = () => finish();
+          request.signal?.addEventListener?.("abort", onAbort);
+          cleanup = () => {
+            unsubscribe();
+            clearInterval(heartbeat);
+            clearTimeout(expiry);
+            request.signal?.removeEventListener?.("abort", onAbort);
+          };
+          send("retry: 3000\n: waiting for the task's callback\n\n");
+          const stored = await store.get(core.taskKey(taskId));
+          if (stored) finish(taskEvent(stored));
+        },
+        cancel() {
+          done = true;
+          cleanup();
+        },
+      });
+      return new Response(stream, {
+        status: 200,
+        headers: { ...cors, "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
+      });
+    }
+
     async function upload(request, bodyLimit, route, caller, cors) {
       const bytes = await readCapped(request, bodyLimit);
       if (bytes === null) return envelope(413, "upload too large", null, cors);
@@ -336,7 +414,9 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         // The body is not trusted (the signature covers only taskId and time): read the task.
         const task = await client.getTask(taskId);
         if (task.state === "success" || task.state === "fail") {
-          await store.put(core.taskKey(taskId), scrubbed(JSON.stringify(task.raw)), { expirationTtl: settings.taskTtlSeconds });
+          const record = scrubbed(JSON.stringify(task.raw));
+          await store.put(core.taskKey(taskId), record, { expirationTtl: settings.taskTtlSeconds });
+          hub.publish(taskId, taskEvent(record));
         }
         return envelope(200, "success", null, {});
       } catch (e) {
@@ -380,6 +460,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         switch (route) {
           case "create": return await create(request, bodyLimit, caller, cors);
           case "read": return await read(url, caller, cors);
+          case "events": return await events(url, caller, cors, request);
           case "credits": return envelope(200, "success", await client.getCredits(), cors);
           case "download": {
             const bytes = await readCapped(request, bodyLimit);

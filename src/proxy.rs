@@ -13,6 +13,9 @@ pub enum Route {
     Preflight,
     Create,
     Read,
+    /// A task's status stream (Server-Sent Events): its final Task the moment a callback
+    /// confirms it.
+    Events,
     Credits,
     DownloadUrl,
     /// An image upload: stream (multipart), base64 or URL.
@@ -32,6 +35,8 @@ pub enum UploadKind {
 
 /// Where Kie posts callbacks, under the proxy's public URL.
 pub const CALLBACK_PATH: &str = "/api/kie-callback";
+/// A task's status stream, `?taskId=` as for recordInfo.
+pub const EVENTS_PATH: &str = "/api/v1/jobs/recordInfo/events";
 /// The upload API, under the proxy's URL (the SDK's default `uploadBaseUrl` for a keyless client
 /// with a custom `baseUrl` is `${baseUrl}/upload`).
 pub const UPLOAD_PREFIX: &str = "/upload";
@@ -48,6 +53,7 @@ pub fn route(method: &str, path: &str, mount: &str) -> Route {
     let (want, route) = match path {
         "/api/v1/jobs/createTask" => ("POST", Route::Create),
         "/api/v1/jobs/recordInfo" => ("GET", Route::Read),
+        EVENTS_PATH => ("GET", Route::Events),
         "/api/v1/chat/credit" => ("GET", Route::Credits),
         "/api/v1/common/download-url" => ("POST", Route::DownloadUrl),
         "/upload/api/file-stream-upload" => ("POST", Route::Upload(UploadKind::Stream)),
@@ -347,6 +353,8 @@ pub fn body_limit(route: Route) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Sends in any window of `window` ms, at most.
     fn busiest_window(slots: &[f64], window: f64) -> usize {
         slots
@@ -396,13 +404,12 @@ mod tests {
         assert_eq!((kie.per_window, kie.window_ms), (20, 10_500.0));
     }
 
-    use super::*;
-
     #[test]
     fn routes_are_the_sdk_paths_with_their_methods() {
         let table = [
             ("POST", "/api/v1/jobs/createTask", "", Route::Create),
             ("GET", "/api/v1/jobs/recordInfo", "", Route::Read),
+            ("GET", "/api/v1/jobs/recordInfo/events", "", Route::Events),
             ("GET", "/api/v1/chat/credit", "", Route::Credits),
             ("POST", "/api/v1/common/download-url", "", Route::DownloadUrl),
             (

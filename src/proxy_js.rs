@@ -281,6 +281,7 @@ impl ProxyCore {
             Route::Preflight => "preflight",
             Route::Create => "create",
             Route::Read => "read",
+            Route::Events => "events",
             Route::Credits => "credits",
             Route::DownloadUrl => "download",
             Route::Upload(UploadKind::Stream) => "upload-stream",
