@@ -315,9 +315,9 @@ const table = ["| measure | kie-kling | compared with / target |", "|---|---|---
 const line = `bench: ${Object.entries(summary).map(([k, v]) => `${k}=${v}`).join(" ")}`;
 const results = `Machine: ${machine}. Reproduce with \`npm run bench\`.\n\n${table}\n\n\`${line}\`\n`;
 writeFileSync(`${root}bench/RESULTS.md`, `# Benchmark results\n\n${results}`);
-// The README shows the latest table between its bench markers.
-const readme = readFileSync(`${root}README.md`, "utf8");
-const marked = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${results}<!-- bench:end -->`);
-if (marked !== readme) writeFileSync(`${root}README.md`, marked);
+// CONTRIBUTING.md shows the latest table between its bench markers.
+const contributing = readFileSync(`${root}CONTRIBUTING.md`, "utf8");
+const marked = contributing.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${results}<!-- bench:end -->`);
+if (marked !== contributing) writeFileSync(`${root}CONTRIBUTING.md`, marked);
 console.log(`\n${machine}\n\n${table}\n`);
 console.log(line);

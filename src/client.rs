@@ -4,10 +4,11 @@
 
 use crate::contract::boundary::MAX_RESPONSE_BYTES;
 use crate::contract::USER_AGENT;
-use crate::convert::task_to_js;
+use crate::convert::{task_to_js, Failure};
 use crate::error::{redact_echo, ApiKey};
 use crate::model::CreateTaskBody;
-use crate::op::{self, Input, Machine, Output, Payload, Plan, Request, SendError, Settings, Step};
+use crate::op::{Input, Machine, Output, Payload, Plan, Request, SendError, Settings, Step};
+use crate::upload::Body;
 use crate::view::View;
 use js_sys::{Function, Math, Promise};
 use std::future::Future;
@@ -15,8 +16,6 @@ use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect};
-
-pub type Failure = op::Failure<JsValue>;
 
 // The boundary rule: every import that touches a caller's value or runs a caller's code is
 // declared `catch` (its exception returns as `Err`), or is one of runtime.js's TOTAL functions,
@@ -81,12 +80,6 @@ pub struct Client {
     /// Tasks this client created: only those get the not-yet-visible grace.
     pub created: core::cell::RefCell<Vec<String>>,
     pub created_count: core::cell::Cell<usize>,
-}
-
-/// A request body: JSON text as a JS string, or a multipart form (whose boundary fetch sets).
-pub enum Body {
-    Json(JsValue),
-    Form(JsValue),
 }
 
 /// What a run needs besides its plan: the caller's signal and progress callback, and the bodies

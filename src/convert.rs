@@ -5,12 +5,15 @@ use crate::contract::MODEL_ID;
 use crate::error::{redact_echo, ApiKey, ErrorKind};
 use crate::jsview::{object, opt, set};
 use crate::model::CreateTaskBody;
-use crate::op::Failure;
+use crate::op;
 use crate::validate::Issue;
 use crate::view::View;
 use crate::wire::Task;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
+
+/// A failure in the shell: the core's, holding JS values (the cause, a task's `param`).
+pub type Failure = op::Failure<JsValue>;
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -35,7 +38,7 @@ pub fn issues_to_js(issues: &[Issue]) -> Array {
 }
 
 /// The thrown JS value. Every string passes through `redact_echo` with the client's key.
-pub fn failure_to_js(f: Failure<JsValue>, key: Option<&ApiKey>) -> JsValue {
+pub fn failure_to_js(f: Failure, key: Option<&ApiKey>) -> JsValue {
     let clean = |s: &str| match key {
         Some(k) => redact_echo(s, k.expose()),
         None => s.to_owned(),

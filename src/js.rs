@@ -1,8 +1,8 @@
 //! Every `#[wasm_bindgen]` export (their TypeScript declarations are js/index.d.ts). JS names are camelCase; request objects keep the API's field names verbatim.
 
-use crate::client::{client_fetch, in_browser_page, sends_user_agent, Client, Failure, Image, Job};
+use crate::client::{client_fetch, in_browser_page, sends_user_agent, Client, Image, Job};
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
-use crate::convert::{create_body, failure_to_js, issues_to_js, task_to_js};
+use crate::convert::{create_body, failure_to_js, issues_to_js, task_to_js, Failure};
 use crate::error::{ApiKey, ErrorKind};
 use crate::jsview::{object, opt, prop, set, snapshot};
 use crate::op::{Output, Plan, Upload, WaitSettings};

@@ -386,10 +386,17 @@ mod tests {
             p.reserve(0.0).unwrap();
         }
         assert_eq!(p.waiting(0.0), 3);
-        assert_eq!(p.reserve(0.0), Err(1_000.0), "queue full: room when the first waiting one goes");
+        assert_eq!(
+            p.reserve(0.0),
+            Err(1_000.0),
+            "queue full: room when the first waiting one goes"
+        );
         let mut p = Pacer::new(2, 1_000.0, 100, 1_500.0);
         let slots: Vec<_> = (0..6).map(|_| p.reserve(0.0)).collect();
-        assert_eq!(slots, [Ok(0.0), Ok(0.0), Ok(1_000.0), Ok(1_000.0), Err(1_000.0), Err(1_000.0)]);
+        assert_eq!(
+            slots,
+            [Ok(0.0), Ok(0.0), Ok(1_000.0), Ok(1_000.0), Err(1_000.0), Err(1_000.0)]
+        );
     }
 
     #[test]
@@ -398,7 +405,11 @@ mod tests {
         assert_eq!(p.reserve(0.0), Ok(0.0));
         assert_eq!(p.reserve(0.0), Ok(1_000.0));
         p.release(1_000.0);
-        assert_eq!(p.reserve(10.0), Ok(1_000.0), "the abandoned slot is reused, still a window after the first");
+        assert_eq!(
+            p.reserve(10.0),
+            Ok(1_000.0),
+            "the abandoned slot is reused, still a window after the first"
+        );
         assert_eq!(p.reserve(5_000.0), Ok(5_000.0), "an idle pacer sends at once");
         let kie = Pacer::for_kie();
         assert_eq!((kie.per_window, kie.window_ms), (20, 10_500.0));

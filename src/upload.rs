@@ -2,10 +2,10 @@
 //! takes (`op::Upload`), its checks as the API will make them (size, then format by content),
 //! and the body, built in JS so that the image is never copied into wasm whole.
 
-use crate::client::{Body, Failure};
 use crate::contract::assumptions::{UPLOAD_RETENTION_MS, URL_MAX_CHARS};
 use crate::contract::boundary::MAX_BASE64_CHARS;
 use crate::contract::IMAGE_MAX_BYTES;
+use crate::convert::Failure;
 use crate::image::{base64_payload, sniff_image, Base64Scan, ImageProblem};
 use crate::jsview::{object, opt, set, text_slice};
 use crate::op::Upload;
@@ -31,6 +31,12 @@ extern "C" {
         file_name: Option<String>,
     ) -> Result<JsValue, JsValue>;
     fn now() -> f64;
+}
+
+/// A request body: JSON text as a JS string, or a multipart form (whose boundary fetch sets).
+pub enum Body {
+    Json(JsValue),
+    Form(JsValue),
 }
 
 /// Where uploads go unless `uploadPath` says otherwise.

@@ -6,9 +6,8 @@ use crate::callback::{
     check_timestamp, decode_signature, signed_message, signed_task_id, ReplayGuard, WebhookProblem,
     DEFAULT_TOLERANCE_SECONDS, MAX_CALLBACK_BODY_BYTES,
 };
-use crate::client::Failure;
 use crate::contract::boundary::MAX_HEADER_CHARS;
-use crate::convert::task_to_js;
+use crate::convert::{task_to_js, Failure};
 use crate::error::{ApiKey, ErrorKind};
 use crate::view::View;
 use crate::wire;
