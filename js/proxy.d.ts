@@ -56,6 +56,38 @@ export interface KieProxyOptions {
    * else already paces this key.
    */
   pacer?: KiePacerLike | false;
+  /**
+   * Where task status streams hear of confirmed callbacks. Default `memoryHub()` (this process:
+   * a callback reaches only the streams of the process that received it); on Cloudflare,
+   * `durableHub(env.KIE_TASK_HUB)` with the exported `KieTaskHub` Durable Object reaches every isolate.
+   */
+  hub?: KieHubLike;
+}
+
+/** What a hub does: hold a task's listeners, and hand them its final Task once. */
+export interface KieHubLike {
+  /** Calls `onTask(eventText)` once when the task is published; resolves with the unsubscribe. */
+  subscribe(taskId: string, onTask: (eventText: string) => void): (() => void) | Promise<() => void>;
+  publish(taskId: string, eventText: string): void | Promise<void>;
+}
+
+/** The hub for one process. */
+export declare function memoryHub(): KieHubLike;
+
+/**
+ * The hub for a Cloudflare deployment: one `KieTaskHub` Durable Object per task relays the
+ * callback to every isolate's streams over hibernatable WebSockets (no duration billed while a
+ * task is waiting).
+ * @example
+ * export { KieTaskHub } from "kie-kling/proxy";
+ * createKieProxy({ apiKey: env.KIE_API_KEY, authorize, hub: durableHub(env.KIE_TASK_HUB) });
+ */
+export declare function durableHub(namespace: unknown): KieHubLike;
+
+/** The Durable Object class behind `durableHub`. */
+export declare class KieTaskHub {
+  constructor(state: unknown);
+  fetch(request: Request): Promise<Response>;
 }
 
 /** What a pacer does: reserve a send time, or give one back. */
@@ -104,8 +136,8 @@ export declare class KiePacer {
  * `GET /api/v1/jobs/recordInfo/events?taskId=…`, owned like a read: a `task` event whose data is
  * the recordInfo envelope of the final Task, sent the moment the callback route confirms it (at
  * once when it already has), then the stream ends; a heartbeat comment every 15 s; closed after
- * 5 minutes without news (reconnect). The streams live in this process (one process, one
- * isolate): a callback received by another process reaches only that process's streams.
+ * 5 minutes without news (reconnect). With the default `hub` the streams live in this process;
+ * `durableHub` reaches every isolate of a Cloudflare deployment.
  *
  * A fetch handler for Workers, Next.js route handlers and Node. Speaks the Kie paths the SDK
  * uses, so `new KlingClient({ baseUrl: proxyUrl })` works through it unchanged.

@@ -51,6 +51,59 @@ export function memoryHub() {
   };
 }
 
+/** The Durable Object behind `durableHub`: one per task (by name), holding the proxy isolates'
+ *  WebSockets through the Hibernation API, so a wait costs it no duration while nothing happens;
+ *  `publish` wakes it, it sends the task to every socket and closes them. */
+export class KieTaskHub {
+  constructor(state) {
+    this.state = state;
+  }
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/listen" && request.headers.get("upgrade") === "websocket") {
+      const [client, server] = Object.values(new WebSocketPair());
+      this.state.acceptWebSocket(server);
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    if (path === "/publish" && request.method === "POST") {
+      const text = await request.text();
+      for (const socket of this.state.getWebSockets()) {
+        try {
+          socket.send(text);
+          socket.close(1000, "task final");
+        } catch {}
+      }
+      return new Response(null, { status: 204 });
+    }
+    return new Response(null, { status: 404 });
+  }
+  webSocketMessage() {}
+  webSocketClose(socket) {
+    try { socket.close(1000, "bye"); } catch {}
+  }
+}
+
+/** A hub that reaches every isolate of a Cloudflare deployment: streams subscribe through the
+ *  task's `KieTaskHub` Durable Object, and any isolate's callback publishes through it. */
+export function durableHub(namespace) {
+  const stub = (taskId) => namespace.get(namespace.idFromName(`task:${taskId}`));
+  return {
+    async subscribe(taskId, onTask) {
+      const res = await stub(taskId).fetch("https://kie-hub/listen", { headers: { upgrade: "websocket" } });
+      const socket = res.webSocket;
+      if (!socket) throw new Error("the KieTaskHub did not accept a WebSocket");
+      socket.accept();
+      socket.addEventListener("message", (e) => onTask(typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data)));
+      return () => {
+        try { socket.close(1000, "done"); } catch {}
+      };
+    },
+    async publish(taskId, text) {
+      await stub(taskId).fetch("https://kie-hub/publish", { method: "POST", body: text });
+    },
+  };
+}
+
 /** How long a status stream stays open without news; the client then reconnects (and resumes). */
 const STREAM_MAX_MS = 5 * 60_000;
 const HEARTBEAT_MS = 15_000;
@@ -127,7 +180,11 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
     const settings = core.settings();
     const { authorize, rateLimiter } = options;
     const store = options.store ?? memoryStore();
-    const hub = memoryHub();
+    const hub = options.hub ?? memoryHub();
+    if (typeof hub.subscribe !== "function" || typeof hub.publish !== "function") {
+      const message = "hub: must be memoryHub(), durableHub(namespace) or an object with subscribe and publish";
+      throw new KieError("validation", message, { issues: [{ path: "hub", code: "invalid_type", message }] });
+    }
     // Kie's 20 creates per 10 s are per key: every caller of this proxy shares them.
     const pacer = options.pacer === false ? null : options.pacer ?? memoryPacer();
     if (pacer && (typeof pacer.reserve !== "function" || typeof pacer.release !== "function")) {
@@ -310,7 +367,14 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       if (!core.mayRead(owner ?? undefined, caller)) return envelope(404, "task not found", null, cors);
       const encoder = new TextEncoder();
       let done = false;
-      let cleanup = () => {};
+      const timers = [];
+      let unsubscribe = () => {};
+      const cleanup = () => {
+        unsubscribe();
+        timers.forEach(clearTimeout);
+        request.signal?.removeEventListener?.("abort", onAbort);
+      };
+      let onAbort = () => {};
       const stream = new ReadableStream({
         async start(controller) {
           const send = (text) => {
@@ -323,19 +387,19 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
             cleanup();
             try { controller.close(); } catch {}
           };
-          // Subscribe before reading the store: a confirmation in between is not lost.
-          const unsubscribe = hub.subscribe(taskId, (text) => finish(text));
-          const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
-          const expiry = setTimeout(() => finish(), STREAM_MAX_MS);
-          const onAbort = () => finish();
+          onAbort = () => finish();
           request.signal?.addEventListener?.("abort", onAbort);
-          cleanup = () => {
-            unsubscribe();
-            clearInterval(heartbeat);
-            clearTimeout(expiry);
-            request.signal?.removeEventListener?.("abort", onAbort);
-          };
           send("retry: 3000\n: waiting for the task's callback\n\n");
+          // Subscribe before reading the store: a confirmation in between is not lost.
+          try {
+            const stop = await hub.subscribe(taskId, (text) => finish(text));
+            if (done) stop();
+            else unsubscribe = stop;
+          } catch {
+            // No hub reachable: the stream still answers from the store, else times out (the client polls).
+          }
+          if (done) return;
+          timers.push(setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS), setTimeout(() => finish(), STREAM_MAX_MS));
           const stored = await store.get(core.taskKey(taskId));
           if (stored) finish(taskEvent(stored));
         },
@@ -416,7 +480,7 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         if (task.state === "success" || task.state === "fail") {
           const record = scrubbed(JSON.stringify(task.raw));
           await store.put(core.taskKey(taskId), record, { expirationTtl: settings.taskTtlSeconds });
-          hub.publish(taskId, taskEvent(record));
+          await Promise.resolve(hub.publish(taskId, taskEvent(record))).catch(() => {});
         }
         return envelope(200, "success", null, {});
       } catch (e) {

@@ -124,11 +124,11 @@ initSync({ module: wasmModule });'
   cat > "$praw/entries/proxy-$runtime.js" <<JS
 import { initSync, $pexports } from "../kie_kling_proxy.js";
 import { KieError } from "../$psnippet";
-import { proxyFactory, pacerFactory, memoryStore, toNodeListener } from "../../../js/proxy.js";
+import { proxyFactory, pacerFactory, memoryStore, toNodeListener, memoryHub, durableHub, KieTaskHub } from "../../../js/proxy.js";
 $load
 export const { memoryPacer, KiePacer, durablePacer } = pacerFactory({ PacerCore });
 export const createKieProxy = proxyFactory({ $pexports, KieError, memoryPacer });
-export { KieError, memoryStore, toNodeListener };
+export { KieError, memoryStore, toNodeListener, memoryHub, durableHub, KieTaskHub };
 JS
   out=pkg/proxy.js; [ "$runtime" = workerd ] && out=pkg/proxy.workerd.js
   npx --no-install esbuild "$praw/entries/proxy-$runtime.js" --bundle --minify --format=esm --platform=neutral \

@@ -10,7 +10,7 @@ use crate::view::{Kind, View};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-static PROXY_OPTIONS: [&str; 14] = [
+static PROXY_OPTIONS: [&str; 15] = [
     "apiKey",
     "publicUrl",
     "authorize",
@@ -25,6 +25,7 @@ static PROXY_OPTIONS: [&str; 14] = [
     "allowAnonymous",
     "mount",
     "pacer",
+    "hub",
 ];
 static LIMIT_OPTIONS: [&str; 2] = ["createsPerMinute", "creditsPerDay"];
 

@@ -3,11 +3,14 @@
 // Browsers use the same SDK without a key:
 //   new KlingClient({ baseUrl: WORKER_URL, headers: { authorization: `Bearer ${appToken}` } })
 // Deploy steps: README.md beside this file.
-import { createKieProxy, durablePacer } from "kie-kling/proxy";
+import { createKieProxy, durablePacer, durableHub } from "kie-kling/proxy";
 
 // Kie's 20 creates per 10 s are per key, so every isolate of this Worker shares one budget: the
 // KiePacer Durable Object keeps it (wrangler.toml binds it as KIE_PACER).
 export { KiePacer } from "kie-kling/proxy";
+// A task's status stream must hear the callback whichever isolate receives it: one KieTaskHub
+// Durable Object per task relays it (WebSocket Hibernation: no duration billed while waiting).
+export { KieTaskHub } from "kie-kling/proxy";
 
 let proxy = null;
 
@@ -43,6 +46,7 @@ export default {
       store: env.TASKS,
       rateLimiter: env.CREATE_LIMITER,
       pacer: env.KIE_PACER ? durablePacer(env.KIE_PACER) : undefined,
+      hub: env.KIE_TASK_HUB ? durableHub(env.KIE_TASK_HUB) : undefined,
       limits: { createsPerMinute: 10, creditsPerDay: Number.isFinite(Number(env.CREDITS_PER_DAY)) ? Number(env.CREDITS_PER_DAY) : 500 },
       // Only for tests against the local emulator; leave unset in production.
       ...(env.KIE_BASE_URL ? { baseUrl: env.KIE_BASE_URL } : {}),
