@@ -565,7 +565,14 @@ export function toNodeListener(handler, { origin = "http://localhost" } = {}) {
       });
       const response = await handler(request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Written as it comes: a status stream's events reach the client when they happen.
+      if (response.body) {
+        for await (const chunk of response.body) {
+          if (res.destroyed) break;
+          res.write(chunk);
+        }
+      }
+      res.end();
     } catch {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end('{"code":500,"msg":"the proxy failed","data":null}');

@@ -68,6 +68,17 @@ test("open streams receive the confirmed Task within 1 s of completion, without 
   assert.ok(JSON.stringify(later.envelope).indexOf(KEY) < 0);
 });
 
+test("through Node's http server the stream is written as it happens, before the task ends", async () => {
+  const { taskId } = await asCaller("token-alice").createTask(validInput());
+  const started = Date.now();
+  const r = await fetch(`${proxyUrl}/api/v1/jobs/recordInfo/events?taskId=${taskId}`, { headers: { authorization: "Bearer token-alice" } });
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await reader.read();
+  assert.match(first.value, /^retry: 3000\n/);
+  assert.ok(Date.now() - started < 1_000, "the preamble arrives at once, while the task still runs");
+  await reader.cancel();
+});
+
 test("another caller cannot open a task's stream", async () => {
   const { taskId } = await asCaller("token-alice").createTask(validInput());
   assert.equal((await firstEvent(taskId, "token-bob")).status, 404);
