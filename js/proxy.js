@@ -94,6 +94,8 @@ export function durableHub(namespace) {
       if (!socket) throw new Error("the KieTaskHub did not accept a WebSocket");
       socket.accept();
       socket.addEventListener("message", (e) => onTask(typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data)));
+      // A dropped socket ends the stream (no event): the client then reconnects or polls.
+      socket.addEventListener("close", () => onTask(undefined));
       return () => {
         try { socket.close(1000, "done"); } catch {}
       };
@@ -305,19 +307,26 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
         };
         // Wait for a slot under Kie's limit, in arrival order; a caller that leaves meanwhile
         // is never sent (its slot is given back).
-        if (pacer) {
-          const pace = await pacer.reserve();
-          if (pace.retryAfterMs != null) {
+        let pace = null;
+        try {
+          pace = pacer ? await pacer.reserve() : { slot: Date.now() };
+        } catch {
+          await refund();
+          return envelope(503, "the proxy's rate-limit pacer is unavailable; nothing was sent", null, { ...cors, "retry-after": "10" });
+        }
+        if (pace.retryAfterMs != null) {
+          await refund();
+          return envelope(429, "the proxy's queue for Kie's rate limit is full; try again later", null, {
+            ...cors, "retry-after": String(Math.ceil(pace.retryAfterMs / 1000)),
+          });
+        }
+        if (!(await sleepUnlessAborted(pace.slot - Date.now(), request.signal))) {
+          try {
+            await pacer?.release(pace.slot);
+          } finally {
             await refund();
-            return envelope(429, "the proxy's queue for Kie's rate limit is full; try again later", null, {
-              ...cors, "retry-after": String(Math.ceil(pace.retryAfterMs / 1000)),
-            });
           }
-          if (!(await sleepUnlessAborted(pace.slot - Date.now(), request.signal))) {
-            await pacer.release(pace.slot);
-            await refund();
-            return envelope(499, "the caller left before its turn; nothing was sent", null, cors);
-          }
+          return envelope(499, "the caller left before its turn; nothing was sent", null, cors);
         }
         let taskId = null;
         try {
@@ -400,8 +409,12 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
           }
           if (done) return;
           timers.push(setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS), setTimeout(() => finish(), STREAM_MAX_MS));
-          const stored = await store.get(core.taskKey(taskId));
-          if (stored) finish(taskEvent(stored));
+          try {
+            const stored = await store.get(core.taskKey(taskId));
+            if (stored) finish(taskEvent(stored));
+          } catch {
+            finish();
+          }
         },
         cancel() {
           done = true;
@@ -574,7 +587,9 @@ export function toNodeListener(handler, { origin = "http://localhost" } = {}) {
       }
       res.end();
     } catch {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      // Once a response is under way, an error can only cut it short.
+      if (res.headersSent) return res.destroy();
+      res.writeHead(500, { "content-type": "application/json" });
       res.end('{"code":500,"msg":"the proxy failed","data":null}');
     }
   };

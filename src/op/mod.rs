@@ -461,6 +461,8 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                 jitter,
             )
         };
+        // A wait does not sleep past its own end: the failure is the better answer then.
+        let retry = retry.filter(|ms| !polling || *ms < self.wait_timeout() - self.elapsed(now));
         if let Some(ms) = retry {
             self.attempt += 1;
             self.pending = Pending::RetryTimer;
@@ -515,7 +517,8 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                     .and_then(|t| t.string())
                     .filter(|t| !t.is_empty());
                 let Some(id) = id else {
-                    return Step::Done(Err(invalid("data.taskId: missing in the createTask answer")));
+                    // Kie answered success: the task may well exist (maybeCreated).
+                    return self.on_failure(invalid("data.taskId: missing in the createTask answer"), now, jitter);
                 };
                 self.task_id = Some(id.clone());
                 self.created = true;

@@ -227,8 +227,12 @@ fn create_succeeds_after_rate_limit_and_remembers_the_task() {
     // No Retry-After is documented for Kie's 429: at least 2 s, plus half the 500 ms step.
     assert_eq!(r.trace, [CREATE, "sleep 2250", CREATE, "ok created t1"]);
     assert_eq!(r.created.as_deref(), Some("t1"));
+    // A success without a taskId: the task may exist, so it is never re-sent and says so.
     let r = run(Plan::Create, vec![ok(json!({}))]);
-    assert_eq!(err(&r).kind, ErrorKind::InvalidResponse);
+    assert_eq!(
+        (err(&r).kind, err(&r).maybe_created),
+        (ErrorKind::InvalidResponse, true)
+    );
     assert_eq!(r.created, None);
 }
 
@@ -403,6 +407,10 @@ fn wait_timeout_bounds_requests_sleeps_and_the_whole_wait() {
     let f = err(&r);
     assert_eq!(f.message, "the task did not finish within 4000 ms");
     assert_eq!(f.task.as_ref().map(|b| b.0.state), Some(TaskState::Generating));
+    // A Retry-After longer than what is left of the wait is not slept: the failure comes back.
+    let r = run(plan(4_000.0), vec![task("generating"), api_after(429, "3")]);
+    assert_eq!(r.trace.last().unwrap(), "err rate_limited");
+    assert_eq!((err(&r).task_id.as_deref(), r.requests.len()), (Some("t1"), 2));
     // A request cut short by the wait's end is the wait's timeout, not retried.
     let r = run(plan(3_000.0), vec![timed_out()]);
     assert_eq!(r.trace, ["GET /api/v1/jobs/recordInfo?taskId=t1 (3000)", "err timeout"]);
