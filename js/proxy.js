@@ -106,8 +106,9 @@ export function durableHub(namespace) {
   };
 }
 
-/** How long a status stream stays open without news; the client then reconnects (and resumes). */
+/** How long a status stream stays open without news; the client then polls once and reopens. */
 const STREAM_MAX_MS = 5 * 60_000;
+const EVENTS_PATH = "/api/v1/jobs/recordInfo/events";
 const HEARTBEAT_MS = 15_000;
 
 /** A pacer's interface: `reserve()` resolves with `{ slot }` (a time in ms to send at) or
@@ -507,8 +508,8 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       const origin = request.headers.get("origin");
       const verdict = core.origin(origin ?? undefined);
       if (verdict === "refused") return envelope(403, "this origin may not use the proxy", null, {});
-      const cors = verdict === "allowed"
-        ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "retry-after, x-served-from" }
+      let cors = verdict === "allowed"
+        ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": "retry-after, x-served-from, x-kie-events" }
         : {};
       if (route === "preflight") {
         return new Response(null, {
@@ -533,6 +534,9 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
       }
       const caller = core.caller(authorized);
       if (caller === undefined) return envelope(401, "unauthorized: send your app's credentials to this proxy", null, cors);
+      // Push discovery (contract.rs `push`): a caller's SDK listens to a task's stream instead of
+      // polling, offered only where Kie's callbacks reach this proxy.
+      if (settings.callBackUrl) cors = { ...cors, "x-kie-events": EVENTS_PATH };
       try {
         switch (route) {
           case "create": return await create(request, bodyLimit, caller, cors);

@@ -414,16 +414,22 @@ function retryAfterSeconds(value) {
 }
 
 /**
- * A fetch Response read with a cap: `{ status, retryAfter, text }`, `text` null when the body
- * is larger than `max` bytes (by Content-Length before reading, else counted while it streams:
- * reading stops and the rest is cancelled past `max`, so neither JS nor wasm ever holds more).
+ * A fetch Response read with a cap: `{ status, retryAfter, text, push }`, `text` null when the
+ * body is larger than `max` bytes (by Content-Length before reading, else counted while it
+ * streams: reading stops and the rest is cancelled past `max`, so neither JS nor wasm ever holds
+ * more); `push` true when the server offers status streams (the `x-kie-events` header,
+ * contract.rs `push`). A status stream (Server-Sent Events) is read up to its first `task`
+ * event, whose data is the text ("" when the stream ends without one).
  * Rejects when `res` is not a usable Response.
  */
 export async function readReply(res, max) {
   const status = res.status;
   if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
   const retryAfter = retryAfterSeconds(res.headers.get("retry-after"));
-  const tooLarge = { status, retryAfter, text: null };
+  const tooLarge = { status, retryAfter, text: null, push: res.headers.has("x-kie-events") || null };
+  if (/^text\/event-stream/.test(res.headers.get("content-type"))) {
+    return { ...tooLarge, text: await readTaskEvent(res.body.getReader(), max) };
+  }
   if (Number(res.headers.get("content-length")) > max) {
     res.body?.cancel().catch(() => {});
     return tooLarge;
@@ -431,7 +437,7 @@ export async function readReply(res, max) {
   const reader = res.body?.getReader?.();
   if (!reader) {
     const text = await res.text();
-    return utf8LengthUpTo(text, max) > max ? tooLarge : { status, retryAfter, text };
+    return utf8LengthUpTo(text, max) > max ? tooLarge : { ...tooLarge, text };
   }
   const chunks = [];
   let size = 0;
@@ -444,7 +450,24 @@ export async function readReply(res, max) {
   const bytes = new Uint8Array(size);
   size = 0;
   for (const c of chunks) bytes.set(c, (size += c.byteLength) - c.byteLength);
-  return { status, retryAfter, text: new TextDecoder().decode(bytes) };
+  return { ...tooLarge, text: new TextDecoder().decode(bytes) };
+}
+
+/** The data of a stream's first `task` event (one `data:` line, as kie-kling/proxy sends it; a
+ *  CR it may keep is JSON whitespace), "" when the stream ends without one, null past `max`
+ *  characters; the rest is cancelled. */
+async function readTaskEvent(reader, max) {
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (let chunk, event; !(chunk = await reader.read()).done; ) {
+      if ((text += decoder.decode(chunk.value, { stream: true })).length > max) return null;
+      if ((event = /^event: ?task\r?\ndata: ?(.*)\n/m.exec(text))) return event[1];
+    }
+    return "";
+  } finally {
+    reader.cancel().catch(() => {});
+  }
 }
 
 /** Blob, File, ArrayBuffer or a typed array: bytes to upload. @total */

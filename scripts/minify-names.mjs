@@ -40,5 +40,14 @@ const legacy = /if \(module !== undefined\) \{\n\s+if \(Object\.getPrototypeOf\(
 if (!legacy.test(glue)) fail("initSync's parameter check changed");
 glue = glue.replace(legacy, "({ module } = module);");
 
+// Fallbacks for runtimes older than the package supports (Node >= 20, browsers and Workers of
+// the last five years all have TextEncoder.encodeInto and FinalizationRegistry): -0.1 KB gzip.
+const encodeIntoFallback = /if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/;
+if (!encodeIntoFallback.test(glue)) fail("the encodeInto fallback changed");
+glue = glue.replace(encodeIntoFallback, "");
+const registryFallback = /\(typeof FinalizationRegistry === 'undefined'\)\n\s+\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s+: (new FinalizationRegistry)/g;
+if ((glue.match(registryFallback) ?? []).length !== 2) fail("the FinalizationRegistry fallbacks changed");
+glue = glue.replace(registryFallback, "$1");
+
 writeFileSync(gluePath, glue);
 console.error(`minify-names: ${imports.length} imports, ${exports.length} exports renamed`);

@@ -219,7 +219,7 @@ impl Client {
         attempt: u32,
     ) -> Result<Input<JsValue>, JsValue> {
         let headers = Headers::new()?;
-        headers.set("Accept", "application/json")?;
+        // No Accept: each route has one answer type (JSON, or Server-Sent Events for a status stream).
         if self.user_agent {
             headers.set("User-Agent", USER_AGENT)?;
         }
@@ -273,6 +273,7 @@ impl Client {
             status: reply.field("status").and_then(|s| s.number()).unwrap_or(0.0) as u16,
             text,
             retry_after: reply.field("retryAfter").and_then(|v| v.string()),
+            push: reply.field("push").is_some(),
         })
     }
 

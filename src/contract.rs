@@ -101,6 +101,26 @@ pub mod boundary {
     pub const MAX_BASE64_CHARS: usize = (super::IMAGE_MAX_BYTES as usize).div_ceil(3) * 4 * 105 / 100 + 1024;
 }
 
+/// Completion pushed instead of polled: a proxy (`kie-kling/proxy`) that receives Kie's
+/// callbacks offers each task's status as a Server-Sent Events stream, and says so on its
+/// replies; a wait then listens instead of polling.
+pub mod push {
+    /// The stream of one task: `GET EVENTS_PATH?taskId=`; its `task` event carries the final
+    /// record in the recordInfo envelope, then the stream ends.
+    pub const EVENTS_PATH: &str = "/api/v1/jobs/recordInfo/events";
+    /// The response header by which a proxy offers the streams (discovery: no setting needed).
+    pub const EVENTS_HEADER: &str = "x-kie-events";
+    /// While listening, a wait still polls this often: a lost callback costs at most this
+    /// (the proxy also ends each stream after `STREAM_MAX_MS`, and the client polls once then).
+    pub const SAFETY_POLL_MS: f64 = 10.0 * 60_000.0;
+    /// The proxy ends a stream without news after this long (the client polls once, reopens).
+    pub const STREAM_MAX_MS: f64 = 5.0 * 60_000.0;
+    /// Streams that end or break without news this many times in a row, each within
+    /// `HEALTHY_STREAM_MS` of opening, turn push off for the wait: it polls as without a proxy.
+    pub const MAX_STREAM_BREAKS: u32 = 3;
+    pub const HEALTHY_STREAM_MS: f64 = 30_000.0;
+}
+
 /// Limits of `kie-kling/proxy` (src/proxy.rs), the server half.
 pub mod proxy {
     /// JSON request bodies (createTask, download-url, URL upload), bytes; 413 above.

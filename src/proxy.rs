@@ -36,7 +36,7 @@ pub enum UploadKind {
 /// Where Kie posts callbacks, under the proxy's public URL.
 pub const CALLBACK_PATH: &str = "/api/kie-callback";
 /// A task's status stream, `?taskId=` as for recordInfo.
-pub const EVENTS_PATH: &str = "/api/v1/jobs/recordInfo/events";
+pub use crate::contract::push::EVENTS_PATH;
 /// The upload API, under the proxy's URL (the SDK's default `uploadBaseUrl` for a keyless client
 /// with a custom `baseUrl` is `${baseUrl}/upload`).
 pub const UPLOAD_PREFIX: &str = "/upload";

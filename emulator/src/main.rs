@@ -26,7 +26,8 @@ const USAGE: &str = "usage: kie-emulator [--port N] [--api-key KEY] [--time-scal
   --rate-limit N       new tasks per window per key (default 20; 0 disables)
   --rate-window-ms N   the rate limit's sliding window (default 10000)
   --credits N          starting credits per key (default 10000)
-  --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers
+  --callback-deliveries N  deliver each callback N times (default 1), to test idempotent receivers;
+                       0: never (a lost callback)
   --require-user-agent answer 403 \"error code: 1010\" to requests without a User-Agent, as Kie's Cloudflare front does
   --serve DIR          also serve DIR at / (static files: the browser tests load the package from it)
   --request-timeout-ms N  answer 408 to a request not read and answered within N ms (default 30000)";

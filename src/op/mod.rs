@@ -8,6 +8,11 @@
 //! phase each. Each request is retried by `policy` (reads on any transient failure, creates and
 //! uploads only where Kie certainly did nothing), and a create that may have gone through is
 //! never sent again: it fails with `maybe_created`.
+//!
+//! A wait listens instead of polling once the server offers status streams (a `kie-kling/proxy`
+//! that receives Kie's callbacks, `contract::push`): it opens the task's stream, polls once when
+//! a stream ends or breaks and then reopens it, polls every `SAFETY_POLL_MS` while listening,
+//! and goes back to polling for good when streams are refused or keep breaking.
 
 mod failure;
 #[cfg(test)]
@@ -17,6 +22,7 @@ pub use failure::Failure;
 
 use crate::contract::assumptions::{DEFAULT_WAIT_TIMEOUT_MS, NOT_YET_VISIBLE_GRACE_MS};
 use crate::contract::boundary::MAX_RESPONSE_BYTES;
+use crate::contract::push::{EVENTS_PATH, HEALTHY_STREAM_MS, MAX_STREAM_BREAKS, SAFETY_POLL_MS};
 use crate::error::{is_record_null, ErrorKind};
 use crate::model::itoa;
 use crate::policy::{self, Operation};
@@ -158,12 +164,15 @@ pub enum SendError<V> {
 #[derive(Debug, PartialEq)]
 pub enum Input<V> {
     Start,
-    /// An answer: status, body text (`None` when over `MAX_RESPONSE_BYTES`, not read), and
-    /// the Retry-After header in delta seconds.
+    /// An answer: status, body text (`None` when over `MAX_RESPONSE_BYTES`, not read), the
+    /// Retry-After header in delta seconds, and whether the server offers status streams
+    /// (`push::EVENTS_HEADER`). The answer to a stream is the data of its `task` event, or ""
+    /// when the stream ended without one.
     Reply {
         status: u16,
         text: Option<String>,
         retry_after: Option<String>,
+        push: bool,
     },
     Failed(SendError<V>),
     Woke,
@@ -183,6 +192,8 @@ enum Phase {
     Create,
     Get,
     Poll,
+    /// A wait listening to the task's status stream.
+    Listen,
     Credits,
     DownloadUrl,
 }
@@ -225,6 +236,12 @@ pub struct Machine<'a, V> {
     wait_start: Option<f64>,
     last_state: Option<TaskState>,
     last_task: Option<Box<(Task<V>, V)>>,
+    /// The server offers status streams, and they have not failed this wait for good.
+    push: bool,
+    /// Streams that ended or broke without news in a row (`MAX_STREAM_BREAKS`: push is off for
+    /// this wait), and when the current one opened.
+    breaks: u32,
+    listen_since: f64,
 }
 
 impl<'a, V: View + Clone> Machine<'a, V> {
@@ -245,6 +262,9 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             wait_start: None,
             last_state: None,
             last_task: None,
+            push: false,
+            breaks: 0,
+            listen_since: 0.0,
         };
         match plan {
             Plan::Create => {}
@@ -302,8 +322,18 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                     status,
                     text,
                     retry_after,
+                    push,
                 },
-            ) => self.on_reply(status, text, retry_after, now, jitter),
+            ) => {
+                self.push |= push && self.breaks < MAX_STREAM_BREAKS;
+                if self.phase == Phase::Listen {
+                    return self.on_stream(status, text, now, jitter);
+                }
+                self.on_reply(status, text, retry_after, now, jitter)
+            }
+            // A stream that outlived the safety interval: poll once, then listen again.
+            (Pending::Reply, Input::Failed(SendError::TimedOut)) if self.phase == Phase::Listen => self.poll_now(now),
+            (Pending::Reply, Input::Failed(_)) if self.phase == Phase::Listen => self.stream_broke(now),
             (Pending::Reply, Input::Failed(e)) => {
                 let f = self.send_failure(e);
                 self.on_failure(f, now, jitter)
@@ -325,8 +355,53 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     fn begin(&mut self, now: f64) -> Step<V> {
         if self.phase == Phase::Poll {
             self.wait_start = Some(now);
+            // generate through a proxy that offers streams: nothing to poll for yet.
+            if self.push {
+                return self.listen(now);
+            }
         }
         self.send(now)
+    }
+
+    fn waiting(&self) -> bool {
+        matches!(self.phase, Phase::Poll | Phase::Listen)
+    }
+
+    fn listen(&mut self, now: f64) -> Step<V> {
+        self.phase = Phase::Listen;
+        self.listen_since = now;
+        self.send(now)
+    }
+
+    fn poll_now(&mut self, now: f64) -> Step<V> {
+        self.phase = Phase::Poll;
+        self.attempt = 0;
+        self.send(now)
+    }
+
+    /// The answer to a stream: the task it carried, else (ended, broke, unreadable) a poll.
+    fn on_stream(&mut self, status: u16, text: Option<String>, now: f64, jitter: f64) -> Step<V> {
+        if status != 200 {
+            // Refused (no streams here after all, or not for this caller): poll as before.
+            self.push = false;
+            self.breaks = MAX_STREAM_BREAKS;
+            self.phase = Phase::Poll;
+            return self.sleep_before_poll(now, jitter);
+        }
+        // A task event reads as a recordInfo answer; an unreadable one is a broken stream.
+        match text {
+            Some(text) if !text.is_empty() => self.on_reply(200, Some(text), None, now, jitter),
+            _ => self.stream_broke(now),
+        }
+    }
+
+    /// A stream ended or broke without news: poll now (a callback may have come meanwhile),
+    /// then listen again, unless streams keep breaking soon after they open.
+    fn stream_broke(&mut self, now: f64) -> Step<V> {
+        let quick = now - self.listen_since < HEALTHY_STREAM_MS;
+        self.breaks = if quick { self.breaks + 1 } else { 1 };
+        self.push = self.breaks < MAX_STREAM_BREAKS;
+        self.poll_now(now)
     }
 
     fn wait_timeout(&self) -> f64 {
@@ -358,15 +433,18 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                     image_url: self.image_url.clone(),
                 },
             ),
-            Phase::Get | Phase::Poll => {
-                if self.phase == Phase::Poll {
+            Phase::Get | Phase::Poll | Phase::Listen => {
+                if self.waiting() {
                     let remaining = self.wait_timeout() - self.elapsed(now);
                     if remaining <= 0.0 {
                         return Step::Done(Err(self.wait_timed_out()));
                     }
-                    timeout_ms = timeout_ms.min(remaining);
+                    // A stream stays open up to the safety poll, a poll up to the request timeout.
+                    let limit = if self.phase == Phase::Listen { SAFETY_POLL_MS } else { timeout_ms };
+                    timeout_ms = limit.min(remaining);
                 }
-                let mut url = self.url("/api/v1/jobs/recordInfo?taskId=");
+                let mut url = self.url(if self.phase == Phase::Listen { EVENTS_PATH } else { "/api/v1/jobs/recordInfo" });
+                url.push_str("?taskId=");
                 push_uri_component(&mut url, self.task_id.as_deref().unwrap_or(""));
                 ("GET", url, Payload::None)
             }
@@ -447,6 +525,9 @@ impl<'a, V: View + Clone> Machine<'a, V> {
 
     /// A failed exchange: retried when the policy allows, else the phase's failure.
     fn on_failure(&mut self, mut f: Failure<V>, now: f64, jitter: f64) -> Step<V> {
+        if self.phase == Phase::Listen {
+            return self.stream_broke(now);
+        }
         let polling = self.phase == Phase::Poll;
         let out_of_time = polling && self.elapsed(now) >= self.wait_timeout();
         let retry = if out_of_time {
@@ -535,7 +616,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                 Some(u) => Step::Done(Ok(Output::DownloadUrl(u))),
                 None => Step::Done(Err(invalid("data: the download URL is not a string"))),
             },
-            Phase::Get | Phase::Poll => {
+            Phase::Get | Phase::Poll | Phase::Listen => {
                 let decoded = match data {
                     Some(raw) => wire::decode_task(&raw).map(|task| (task, raw)),
                     None => Err(wire::DecodeError {
@@ -546,6 +627,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                 match decoded {
                     Ok((task, raw)) if self.phase == Phase::Get => Step::Done(Ok(Output::Task(task, raw))),
                     Ok((task, raw)) => self.on_poll(task, raw, now, jitter),
+                    Err(_) if self.phase == Phase::Listen => self.stream_broke(now),
                     Err(e) => {
                         let mut m = String::from(e.path);
                         m.push_str(": ");
@@ -612,6 +694,9 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     }
 
     fn sleep_before_poll(&mut self, now: f64, jitter: f64) -> Step<V> {
+        if self.push {
+            return self.listen(now);
+        }
         let elapsed = self.elapsed(now);
         let delay = self
             .wait
@@ -633,7 +718,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
 
     fn aborted(&mut self, in_flight: bool, reason: Option<V>) -> Failure<V> {
         let mut f = Failure::aborted(reason);
-        if self.phase == Phase::Poll {
+        if self.waiting() {
             // Kie has no cancel endpoint: the task runs on (and is charged).
             let id = self.task_id.clone().unwrap_or_default();
             f.message.push_str(": the wait stopped; the task keeps running on Kie (the API has no cancel) and is charged: read it later with getTask(\"");

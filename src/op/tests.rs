@@ -19,6 +19,8 @@ fn settings() -> Settings<'static> {
 enum Next {
     /// To a Send: this input.
     Answer(Input<Value>),
+    /// To a Send: this input, this many ms later (a stream that stayed open).
+    Later(f64, Input<Value>),
     /// The caller aborts while the request is in flight.
     Abort(Value),
     /// The caller aborts during the next sleep.
@@ -32,6 +34,7 @@ fn reply(status: u16, body: Value) -> Next {
         status,
         text: Some(body.to_string()),
         retry_after: None,
+        push: false,
     })
 }
 fn ok(data: Value) -> Next {
@@ -45,6 +48,7 @@ fn api_after(code: i64, retry_after: &str) -> Next {
         status: 200,
         text: Some(json!({"code": code, "msg": "busy"}).to_string()),
         retry_after: Some(retry_after.into()),
+        push: false,
     })
 }
 fn network() -> Next {
@@ -101,6 +105,10 @@ fn run(plan: Plan, script: Vec<Next>) -> Run {
                         if i == Input::Failed(SendError::TimedOut) {
                             now += req.timeout_ms;
                         }
+                        i
+                    }
+                    Next::Later(ms, i) => {
+                        now += ms;
                         i
                     }
                     Next::Abort(reason) => Input::Aborted {
@@ -582,6 +590,7 @@ fn oversized_and_unreadable_answers_are_invalid_responses() {
         status: 200,
         text: None,
         retry_after: None,
+        push: false,
     });
     let r = run(Plan::Create, vec![big]);
     let f = err(&r);
@@ -590,4 +599,192 @@ fn oversized_and_unreadable_answers_are_invalid_responses() {
     assert_eq!(err(&r).message, "data: the credit balance is not a number");
     let r = run(Plan::Get { task_id: "t1".into() }, vec![ok(json!(null))]);
     assert_eq!(err(&r).message, "data: expected the task record object");
+}
+
+// ---- push: a wait through a proxy that offers status streams (contract::push) ----
+
+const LISTEN: &str = "GET /api/v1/jobs/recordInfo/events?taskId=t1 (600000)";
+
+/// This answer, from a server that offers status streams.
+fn offering(next: Next) -> Next {
+    match next {
+        Next::Answer(Input::Reply {
+            status,
+            text,
+            retry_after,
+            ..
+        }) => Next::Answer(Input::Reply {
+            status,
+            text,
+            retry_after,
+            push: true,
+        }),
+        other => other,
+    }
+}
+/// A stream's `task` event (the recordInfo envelope), `ms` after it opened.
+fn event(ms: f64, state: &str) -> Next {
+    match task(state) {
+        Next::Answer(i) => Next::Later(ms, i),
+        other => other,
+    }
+}
+/// A stream that ended without news after `ms`.
+fn ended(ms: f64) -> Next {
+    Next::Later(
+        ms,
+        Input::Reply {
+            status: 200,
+            text: Some(String::new()),
+            retry_after: None,
+            push: true,
+        },
+    )
+}
+
+#[test]
+fn generate_through_a_proxy_listens_instead_of_polling() {
+    let r = run(
+        Plan::Generate {
+            upload: None,
+            wait: WaitSettings::default(),
+        },
+        vec![offering(ok(json!({"taskId": "t1"}))), event(90_000.0, "success")],
+    );
+    assert_eq!(r.trace, [CREATE, LISTEN, "progress success", "ok generated success"]);
+    assert_eq!(r.requests.iter().filter(|q| q.url.contains("recordInfo?")).count(), 0, "no poll");
+}
+
+#[test]
+fn a_wait_polls_once_then_listens_and_reports_each_state_once() {
+    let r = run(
+        wait("t1", false),
+        vec![offering(task("queuing")), event(40_000.0, "fail")],
+    );
+    assert_eq!(r.trace, [GET, "progress queuing", LISTEN, "progress fail", "err task_failed"]);
+    assert_eq!(err(&r).message, "the task failed with failCode 500: Generation Failed");
+}
+
+#[test]
+fn a_stream_that_ends_or_breaks_is_resumed_after_one_poll() {
+    let broke = Next::Later(
+        60_000.0,
+        Input::Failed(SendError::Network {
+            detail: "reset".into(),
+            cause: None,
+        }),
+    );
+    let r = run(
+        wait("t1", false),
+        vec![
+            offering(task("queuing")),
+            ended(300_000.0),  // the proxy's stream cap
+            task("generating"), // the poll that follows it
+            broke,
+            task("generating"),
+            event(10_000.0, "success"),
+        ],
+    );
+    assert_eq!(
+        r.trace,
+        [
+            GET,
+            "progress queuing",
+            LISTEN,
+            GET,
+            "progress generating",
+            LISTEN,
+            GET,
+            // The default 15 min wait has 540 s left after 360 s.
+            "GET /api/v1/jobs/recordInfo/events?taskId=t1 (540000)",
+            "progress success",
+            "ok task success"
+        ]
+    );
+}
+
+#[test]
+fn a_quiet_stream_still_gets_a_safety_poll() {
+    // The stream's request times out at SAFETY_POLL_MS: a lost callback is caught by the poll.
+    let r = run(
+        wait("t1", false),
+        vec![offering(task("generating")), timed_out(), task("success")],
+    );
+    assert_eq!(r.trace, [GET, "progress generating", LISTEN, GET, "progress success", "ok task success"]);
+}
+
+#[test]
+fn refused_or_failing_streams_fall_back_to_polling() {
+    // No stream route (404): poll on the adaptive schedule, and never listen again.
+    let r = run(
+        wait("t1", false),
+        vec![
+            offering(task("generating")),
+            offering(reply(404, json!({"code": 404, "msg": "not found"}))),
+            offering(task("generating")),
+            offering(task("success")),
+        ],
+    );
+    assert_eq!(
+        r.trace,
+        [GET, "progress generating", LISTEN, "sleep 2375", GET, "sleep 2375", GET, "progress success", "ok task success"]
+    );
+    // Streams that end as soon as they open, MAX_STREAM_BREAKS times: polling from then on.
+    let mut script = vec![offering(task("generating"))];
+    for _ in 0..MAX_STREAM_BREAKS {
+        script.push(ended(5.0));
+        script.push(offering(task("generating")));
+    }
+    script.push(offering(task("success")));
+    let r = run(wait("t1", false), script);
+    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
+    assert_eq!(listens as u32, MAX_STREAM_BREAKS);
+    assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
+    // An unreadable event is a broken stream, not a failed wait.
+    let garbled = Next::Later(
+        1_000.0,
+        Input::Reply {
+            status: 200,
+            text: Some("{not json".into()),
+            retry_after: None,
+            push: true,
+        },
+    );
+    let r = run(
+        wait("t1", false),
+        vec![offering(task("generating")), garbled, offering(task("success"))],
+    );
+    assert_eq!(r.trace, [GET, "progress generating", LISTEN, GET, "progress success", "ok task success"]);
+}
+
+#[test]
+fn a_listening_wait_keeps_its_timeout_and_its_abort() {
+    let bounded = Plan::Wait {
+        task_id: "t1".into(),
+        wait: WaitSettings {
+            timeout_ms: Some(100_000.0),
+            ..WaitSettings::default()
+        },
+    };
+    // The stream is only given what is left of the wait, and its end is the wait's end.
+    let r = run(bounded, vec![offering(task("generating")), timed_out()]);
+    assert_eq!(
+        r.trace,
+        [
+            GET,
+            "progress generating",
+            "GET /api/v1/jobs/recordInfo/events?taskId=t1 (100000)",
+            "err timeout"
+        ]
+    );
+    assert_eq!(err(&r).message, "the task did not finish within 100000 ms");
+    assert_eq!(err(&r).task.as_ref().map(|t| t.0.state), Some(TaskState::Generating));
+    // An abort while listening: the wait's message, the task id, the last task seen.
+    let r = run(wait("t1", false), vec![offering(task("queuing")), Next::Abort(json!("user left"))]);
+    let f = err(&r);
+    assert_eq!(f.kind, ErrorKind::Aborted);
+    assert!(!f.maybe_created);
+    assert!(f.message.contains("keeps running on Kie"), "{}", f.message);
+    assert_eq!(f.task_id.as_deref(), Some("t1"));
+    assert_eq!(f.cause, Some(json!("user left")));
 }

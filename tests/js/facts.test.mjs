@@ -48,3 +48,16 @@ test("the running SDK reports the limits of src/contract.rs", () => {
   assert.equal(limit("input.prompt"), constant("PROMPT_MAX_CHARS"));
   assert.equal(limit("input.negative_prompt"), constant("NEGATIVE_PROMPT_MAX_CHARS"));
 });
+
+test("push: the proxy and the SDK's reader use src/contract.rs's route, header and stream cap", () => {
+  const text = (name) => rust.match(new RegExp(`const ${name}: &str = "([^"]+)";`))?.[1];
+  const [path, header] = [text("EVENTS_PATH"), text("EVENTS_HEADER")];
+  assert.ok(path && header, "src/contract.rs names the push route and header");
+  const proxy = read("js/proxy.js");
+  const runtime = read("js/runtime.js");
+  assert.ok(proxy.includes(`const EVENTS_PATH = "${path}";`), "js/proxy.js EVENTS_PATH");
+  assert.ok(proxy.includes(`"${header}": EVENTS_PATH`), "js/proxy.js offers the header");
+  assert.ok(proxy.includes(`access-control-expose-headers": "retry-after, x-served-from, ${header}"`), "a page may read the header");
+  assert.ok(runtime.includes(`res.headers.has("${header}")`), "js/runtime.js reads the header");
+  assert.match(proxy, new RegExp(`const STREAM_MAX_MS = ${constant("STREAM_MAX_MS") / 60_000} \\* 60_000;`), "js/proxy.js stream cap");
+});
