@@ -172,7 +172,8 @@ export interface WaitOptions extends RequestOptions {
   timeoutMs?: number;
   /** Called with the task on every state change (including the first state seen). */
   onProgress?: (task: Task) => void;
-  /** A fixed gap between polls, in milliseconds, instead of the adaptive schedule. */
+  /** A fixed gap between polls, in milliseconds, instead of the adaptive schedule (when the
+   *  wait polls: not while it listens to a proxy's status stream). */
   pollIntervalMs?: number;
 }
 
@@ -302,6 +303,14 @@ export declare class KlingClient {
    * per state change. Kie answers "recordInfo is null" for a task it does not show yet: for a task
    * this client created (one of its last 256) that is waited out for up to 30 s; for any other
    * id it is `not_found` at once (a typo fails fast).
+   *
+   * Through a `kie-kling/proxy` that receives Kie's callbacks (it says so on its answers: no
+   * setting), the wait listens to the task's status stream instead of polling: the result
+   * arrives within a second of Kie's callback, after at most one poll. A stream that ends or
+   * drops is followed by one poll and reopened; a quiet one still gets a poll every 10 minutes
+   * (a lost callback); streams that are refused or keep breaking turn the wait back to polling.
+   * `onProgress`, `signal` and `waitTimeoutMs` work the same either way (while listening,
+   * `onProgress` sees the states of the polls and the final one).
    * @example
    * const task = await client.waitForTask(taskId, { onProgress: (t) => console.log(t.state) });
    */

@@ -425,32 +425,32 @@ function retryAfterSeconds(value) {
 export async function readReply(res, max) {
   const status = res.status;
   if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
-  const retryAfter = retryAfterSeconds(res.headers.get("retry-after"));
-  const tooLarge = { status, retryAfter, text: null, push: res.headers.has("x-kie-events") || null };
-  if (/^text\/event-stream/.test(res.headers.get("content-type"))) {
-    return { ...tooLarge, text: await readTaskEvent(res.body.getReader(), max) };
-  }
-  if (Number(res.headers.get("content-length")) > max) {
-    res.body?.cancel().catch(() => {});
-    return tooLarge;
-  }
+  const reply = { status, retryAfter: retryAfterSeconds(res.headers.get("retry-after")), text: null, push: res.headers.has("x-kie-events") || null };
+  if (/^text\/event-stream/.test(res.headers.get("content-type"))) reply.text = await readTaskEvent(res.body.getReader(), max);
+  else if (Number(res.headers.get("content-length")) > max) res.body?.cancel().catch(() => {});
+  else reply.text = await bodyText(res, max);
+  return reply;
+}
+
+/** The body as text, or null past `max` bytes. */
+async function bodyText(res, max) {
   const reader = res.body?.getReader?.();
   if (!reader) {
     const text = await res.text();
-    return utf8LengthUpTo(text, max) > max ? tooLarge : { ...tooLarge, text };
+    return utf8LengthUpTo(text, max) > max ? null : text;
   }
   const chunks = [];
   let size = 0;
   for (let chunk; !(chunk = await reader.read()).done; chunks.push(chunk.value)) {
     if ((size += chunk.value.byteLength) > max) {
       reader.cancel().catch(() => {});
-      return tooLarge;
+      return null;
     }
   }
   const bytes = new Uint8Array(size);
   size = 0;
   for (const c of chunks) bytes.set(c, (size += c.byteLength) - c.byteLength);
-  return { ...tooLarge, text: new TextDecoder().decode(bytes) };
+  return new TextDecoder().decode(bytes);
 }
 
 /** The data of a stream's first `task` event (one `data:` line, as kie-kling/proxy sends it; a

@@ -40,14 +40,25 @@ const legacy = /if \(module !== undefined\) \{\n\s+if \(Object\.getPrototypeOf\(
 if (!legacy.test(glue)) fail("initSync's parameter check changed");
 glue = glue.replace(legacy, "({ module } = module);");
 
-// Fallbacks for runtimes older than the package supports (Node >= 20, browsers and Workers of
-// the last five years all have TextEncoder.encodeInto and FinalizationRegistry): -0.1 KB gzip.
+// TextEncoder.encodeInto is everywhere the package runs (Node >= 20, browsers, workerd); the
+// FinalizationRegistry fallback is not (workerd has none), so its two copies become one.
 const encodeIntoFallback = /if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/;
 if (!encodeIntoFallback.test(glue)) fail("the encodeInto fallback changed");
 glue = glue.replace(encodeIntoFallback, "");
-const registryFallback = /\(typeof FinalizationRegistry === 'undefined'\)\n\s+\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s+: (new FinalizationRegistry)/g;
+const registryFallback = /\(typeof FinalizationRegistry === 'undefined'\)\n\s+\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s+: new FinalizationRegistry\(/g;
 if ((glue.match(registryFallback) ?? []).length !== 2) fail("the FinalizationRegistry fallbacks changed");
-glue = glue.replace(registryFallback, "$1");
+glue = glue.replace(registryFallback, "newRegistry(") +
+  "\nfunction newRegistry(f) {\n  return typeof FinalizationRegistry === 'undefined' ? { register() {}, unregister() {} } : new FinalizationRegistry(f);\n}\n";
+// passStringToWasm0's path for a missing `realloc`: every call passes one.
+const noRealloc = /    if \(realloc === undefined\) \{\n[^]*?\n    \}\n\n/;
+const calls = glue.match(/passStringToWasm0\([^)]*\)/g) ?? [];
+if (!noRealloc.test(glue) || calls.length < 2 || calls.some((c) => c.split(",").length !== 3)) fail("passStringToWasm0 changed");
+glue = glue.replace(noRealloc, "");
+// The decoder's renewal after 2 GB decoded (a Safari limit): this SDK decodes messages and
+// task records, kilobytes per task, so no page reaches it.
+const safariRenewal = /const MAX_SAFARI_DECODE_BYTES = \d+;\nlet numBytesDecoded = 0;\nfunction decodeText\(bytes\) \{\n[^]*?\n\}\n/;
+if (!safariRenewal.test(glue)) fail("decodeText changed");
+glue = glue.replace(safariRenewal, "function decodeText(bytes) {\n    return cachedTextDecoder.decode(bytes);\n}\n");
 
 writeFileSync(gluePath, glue);
 console.error(`minify-names: ${imports.length} imports, ${exports.length} exports renamed`);

@@ -503,6 +503,7 @@ fn job_of(options: Option<JsValue>, known: &'static [&'static str]) -> Result<(J
     if validate::check_options(&opts, known, &mut issues) {
         job.signal = signal_of(Some(&opts))?;
         job.on_progress = function_arg(&opts, "onProgress")?;
+        wait.progress = job.on_progress.is_some();
         job.request_timeout_ms = read_ms(&opts, "requestTimeoutMs", &mut issues);
         job.max_retries = read_retries(&opts, &mut issues);
         // `timeoutMs` is the old name of `waitTimeoutMs` (kept for one release).

@@ -48,6 +48,9 @@ pub struct WaitSettings {
     /// Whether this client created the task lately: only then may "recordInfo is null" mean
     /// "not visible yet" (contract §1) rather than "no such task".
     pub recently_created: bool,
+    /// The caller follows the task's states (`onProgress`): Kie's callback reports only the end,
+    /// so a listening wait still polls on its schedule to see the states in between.
+    pub progress: bool,
 }
 
 /// Where an upload goes: chosen by what the image is.
@@ -242,6 +245,8 @@ pub struct Machine<'a, V> {
     /// this wait), and when the current one opened.
     breaks: u32,
     listen_since: f64,
+    /// How long the current stream may stay open before the wait polls.
+    listen_ms: f64,
 }
 
 impl<'a, V: View + Clone> Machine<'a, V> {
@@ -265,6 +270,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             push: false,
             breaks: 0,
             listen_since: 0.0,
+            listen_ms: 0.0,
         };
         match plan {
             Plan::Create => {}
@@ -315,7 +321,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         let pending = core::mem::replace(&mut self.pending, Pending::Nothing);
         match (pending, input) {
             (_, Input::Aborted { reason, in_flight }) => Step::Done(Err(self.aborted(in_flight, reason))),
-            (Pending::Nothing, Input::Start) => self.begin(now),
+            (Pending::Nothing, Input::Start) => self.begin(now, jitter),
             (
                 Pending::Reply,
                 Input::Reply {
@@ -331,9 +337,9 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                 }
                 self.on_reply(status, text, retry_after, now, jitter)
             }
-            // A stream that outlived the safety interval: poll once, then listen again.
+            // The stream's time is up (a safety poll, or the next poll of a wait that follows
+            // the states): poll once, then listen again.
             (Pending::Reply, Input::Failed(SendError::TimedOut)) if self.phase == Phase::Listen => self.poll_now(now),
-            (Pending::Reply, Input::Failed(_)) if self.phase == Phase::Listen => self.stream_broke(now),
             (Pending::Reply, Input::Failed(e)) => {
                 let f = self.send_failure(e);
                 self.on_failure(f, now, jitter)
@@ -352,12 +358,12 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         }
     }
 
-    fn begin(&mut self, now: f64) -> Step<V> {
+    fn begin(&mut self, now: f64, jitter: f64) -> Step<V> {
         if self.phase == Phase::Poll {
             self.wait_start = Some(now);
             // generate through a proxy that offers streams: nothing to poll for yet.
             if self.push {
-                return self.listen(now);
+                return self.listen(now, jitter);
             }
         }
         self.send(now)
@@ -367,9 +373,14 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         matches!(self.phase, Phase::Poll | Phase::Listen)
     }
 
-    fn listen(&mut self, now: f64) -> Step<V> {
+    fn listen(&mut self, now: f64, jitter: f64) -> Step<V> {
         self.phase = Phase::Listen;
         self.listen_since = now;
+        self.listen_ms = if self.wait.progress {
+            self.poll_delay(now, jitter)
+        } else {
+            SAFETY_POLL_MS
+        };
         self.send(now)
     }
 
@@ -379,24 +390,23 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         self.send(now)
     }
 
-    /// The answer to a stream: the task it carried, else (ended, broke, unreadable) a poll.
+    /// The answer to a stream: the task it carried (read as a recordInfo answer), else a poll.
     fn on_stream(&mut self, status: u16, text: Option<String>, now: f64, jitter: f64) -> Step<V> {
-        if status != 200 {
-            // Refused (no streams here after all, or not for this caller): poll as before.
-            self.push = false;
-            self.breaks = MAX_STREAM_BREAKS;
-            self.phase = Phase::Poll;
-            return self.sleep_before_poll(now, jitter);
-        }
-        // A task event reads as a recordInfo answer; an unreadable one is a broken stream.
         match text {
-            Some(text) if !text.is_empty() => self.on_reply(200, Some(text), None, now, jitter),
-            _ => self.stream_broke(now),
+            Some(text) if status == 200 && !text.is_empty() => self.on_reply(200, Some(text), None, now, jitter),
+            _ => {
+                if status != 200 {
+                    // Refused (no streams here after all, or not for this caller): the poll
+                    // answers, and the wait polls from now on.
+                    self.breaks = MAX_STREAM_BREAKS;
+                }
+                self.stream_broke(now)
+            }
         }
     }
 
-    /// A stream ended or broke without news: poll now (a callback may have come meanwhile),
-    /// then listen again, unless streams keep breaking soon after they open.
+    /// A stream ended, broke or reached the safety poll without news: poll now (a callback may
+    /// have come meanwhile), then listen again, unless streams keep breaking soon after they open.
     fn stream_broke(&mut self, now: f64) -> Step<V> {
         let quick = now - self.listen_since < HEALTHY_STREAM_MS;
         self.breaks = if quick { self.breaks + 1 } else { 1 };
@@ -440,7 +450,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                         return Step::Done(Err(self.wait_timed_out()));
                     }
                     // A stream stays open up to the safety poll, a poll up to the request timeout.
-                    let limit = if self.phase == Phase::Listen { SAFETY_POLL_MS } else { timeout_ms };
+                    let limit = if self.phase == Phase::Listen { self.listen_ms } else { timeout_ms };
                     timeout_ms = limit.min(remaining);
                 }
                 let mut url = self.url(if self.phase == Phase::Listen { EVENTS_PATH } else { "/api/v1/jobs/recordInfo" });
@@ -590,7 +600,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                     return Step::Done(Ok(Output::Uploaded(data)));
                 }
                 self.image_url = data.field("downloadUrl").and_then(|u| u.string());
-                self.next_phase(Phase::Create, now)
+                self.next_phase(Phase::Create, now, jitter)
             }
             Phase::Create => {
                 let id = data
@@ -606,7 +616,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                 if !self.then_wait {
                     return Step::Done(Ok(Output::Created(id)));
                 }
-                self.next_phase(Phase::Poll, now)
+                self.next_phase(Phase::Poll, now, jitter)
             }
             Phase::Credits => match data.and_then(|d| d.number()) {
                 Some(n) => Step::Done(Ok(Output::Credits(n))),
@@ -641,10 +651,10 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         }
     }
 
-    fn next_phase(&mut self, phase: Phase, now: f64) -> Step<V> {
+    fn next_phase(&mut self, phase: Phase, now: f64, jitter: f64) -> Step<V> {
         self.phase = phase;
         self.attempt = 0;
-        self.begin(now)
+        self.begin(now, jitter)
     }
 
     fn on_poll(&mut self, task: Task<V>, raw: V, now: f64, jitter: f64) -> Step<V> {
@@ -695,15 +705,16 @@ impl<'a, V: View + Clone> Machine<'a, V> {
 
     fn sleep_before_poll(&mut self, now: f64, jitter: f64) -> Step<V> {
         if self.push {
-            return self.listen(now);
+            return self.listen(now, jitter);
         }
-        let elapsed = self.elapsed(now);
-        let delay = self
-            .wait
-            .poll_interval_ms
-            .unwrap_or_else(|| policy::poll_delay_ms(elapsed, jitter));
         self.pending = Pending::PollTimer;
-        Step::Sleep(delay.min((self.wait_timeout() - elapsed).max(0.0)))
+        Step::Sleep(self.poll_delay(now, jitter).min((self.wait_timeout() - self.elapsed(now)).max(0.0)))
+    }
+
+    fn poll_delay(&self, now: f64, jitter: f64) -> f64 {
+        self.wait
+            .poll_interval_ms
+            .unwrap_or_else(|| policy::poll_delay_ms(self.elapsed(now), jitter))
     }
 
     fn wait_timed_out(&mut self) -> Failure<V> {

@@ -715,7 +715,7 @@ fn a_quiet_stream_still_gets_a_safety_poll() {
 
 #[test]
 fn refused_or_failing_streams_fall_back_to_polling() {
-    // No stream route (404): poll on the adaptive schedule, and never listen again.
+    // No stream route (404): poll at once, then on the adaptive schedule, and never listen again.
     let r = run(
         wait("t1", false),
         vec![
@@ -727,7 +727,7 @@ fn refused_or_failing_streams_fall_back_to_polling() {
     );
     assert_eq!(
         r.trace,
-        [GET, "progress generating", LISTEN, "sleep 2375", GET, "sleep 2375", GET, "progress success", "ok task success"]
+        [GET, "progress generating", LISTEN, GET, "sleep 2375", GET, "progress success", "ok task success"]
     );
     // Streams that end as soon as they open, MAX_STREAM_BREAKS times: polling from then on.
     let mut script = vec![offering(task("generating"))];
@@ -787,4 +787,34 @@ fn a_listening_wait_keeps_its_timeout_and_its_abort() {
     assert!(f.message.contains("keeps running on Kie"), "{}", f.message);
     assert_eq!(f.task_id.as_deref(), Some("t1"));
     assert_eq!(f.cause, Some(json!("user left")));
+}
+
+#[test]
+fn a_wait_that_follows_the_states_polls_on_its_schedule_while_listening() {
+    // Kie's callback reports only the end: with onProgress, each stream stays open until the
+    // next poll of the adaptive schedule, so the states in between are still seen.
+    let following = Plan::Wait {
+        task_id: "t1".into(),
+        wait: WaitSettings {
+            progress: true,
+            ..WaitSettings::default()
+        },
+    };
+    let r = run(
+        following,
+        vec![offering(task("queuing")), timed_out(), task("generating"), event(1_000.0, "success")],
+    );
+    assert_eq!(
+        r.trace,
+        [
+            GET,
+            "progress queuing",
+            "GET /api/v1/jobs/recordInfo/events?taskId=t1 (2375)",
+            GET,
+            "progress generating",
+            "GET /api/v1/jobs/recordInfo/events?taskId=t1 (2375)",
+            "progress success",
+            "ok task success"
+        ]
+    );
 }

@@ -208,6 +208,14 @@ test("keyboard only: from the empty page to a playing video, with focus on the s
   const statuses = await page.evaluate(() => window.__statuses);
   assert.ok(statuses.every((s, i) => i === 0 || s !== statuses[i - 1]), `each state announced once: ${statuses.join(" | ")}`);
   assert.ok(statuses.length <= 6, statuses.join(" | "));
+  // Pushed, not polled: the page listened to the task's status stream (the proxy offers it, since
+  // the emulator's callbacks reach it), and no poll saw the success: the stream brought it.
+  const streams = requests.filter((r) => r.url().includes("/kie/api/v1/jobs/recordInfo/events?"));
+  assert.ok(streams.length >= 1, "the page opened the task's status stream");
+  for (const poll of requests.filter((r) => r.url().includes("/kie/api/v1/jobs/recordInfo?"))) {
+    const body = await (await poll.response())?.text().catch(() => "");
+    assert.ok(!body?.includes('"state":"success"'), "the success came by the stream, not by a poll");
+  }
   await page.waitForFunction((n) => /you have/.test(document.getElementById("cost").textContent) && !document.getElementById("cost").textContent.includes(n), creditsBefore.toLocaleString("en"));
   assert.match(await page.textContent("#credits"), new RegExp(`Credits left: ${(creditsBefore - 25).toLocaleString("en")}`));
   await bothSchemes(page, "done");

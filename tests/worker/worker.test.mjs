@@ -228,3 +228,22 @@ test("a status stream through the Worker hears the callback via the task's KieTa
   assert.equal(bob.status, 404, "another caller cannot open it");
   await bob.text();
 });
+
+test("the SDK waiting through the Worker is pushed the result via KieTaskHub: within 1 s, at most one poll", async () => {
+  const asked = [];
+  const recorded = (url, init) => (asked.push(new URL(url).pathname), fetch(url, init));
+  const alice = new KlingClient({ baseUrl: workerUrl, headers: { authorization: "Bearer tok-alice" }, fetch: recorded });
+  const { taskId } = await alice.createTask(validInput());
+  const task = await alice.waitForTask(taskId);
+  assert.equal(task.state, "success");
+  const late = Date.now() - task.completeTime;
+  assert.ok(late < 1_000, `noticed ${late} ms after completion`);
+  assert.ok(asked.filter((p) => p === "/api/v1/jobs/recordInfo").length <= 1, `requests: ${asked}`);
+  assert.equal(asked.filter((p) => p === "/api/v1/jobs/recordInfo/events").length, 1, `requests: ${asked}`);
+  // generate listens from its create on: no poll at all.
+  asked.length = 0;
+  const { task: generated } = await alice.generate(validInput());
+  assert.equal(generated.state, "success");
+  assert.ok(Date.now() - generated.completeTime < 1_000);
+  assert.deepEqual(asked, ["/api/v1/jobs/createTask", "/api/v1/jobs/recordInfo/events"]);
+});
