@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { KlingClient } from "kie-kling";
-import { createKieProxy, toNodeListener } from "kie-kling/proxy";
+import { createKieProxy, toNodeListener, memoryHub, memoryStore } from "kie-kling/proxy";
 import { startEmulator, validInput } from "./emulator.mjs";
 
 const KEY = "sk-PUSHSDK-0a1b2c3d4e5f";
@@ -136,6 +136,40 @@ test("a proxy without a public URL offers no stream: the SDK polls as before", a
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+    await emu.close();
+  }
+});
+
+test("two proxy instances sharing a store and a hub: the callback landing on one reaches the SDK streaming from the other", async () => {
+  // As two Worker isolates behind one hostname: the page talks to A, Kie's callback lands on B.
+  const emu = await startEmulator(["--timeline", "300,300,900", "--webhook-hmac-key", HMAC, "--api-key", KEY]);
+  const [store, hub] = [memoryStore(), memoryHub()];
+  const servers = [];
+  const listen = async (handler) => {
+    const server = createServer(toNodeListener((r) => handler.current(r)));
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    servers.push(server);
+    return `http://127.0.0.1:${server.address().port}`;
+  };
+  const [a, b] = [{ current: null }, { current: null }];
+  const [urlA, urlB] = [await listen(a), await listen(b)];
+  const callbacks = { a: 0, b: 0 };
+  const make = (name) => {
+    const proxy = createKieProxy({ apiKey: KEY, hmacKey: HMAC, publicUrl: urlB, baseUrl: emu.base, uploadBaseUrl: emu.uploadBase, store, hub, authorize: () => "alice" });
+    return (r) => (new URL(r.url).pathname === "/api/kie-callback" && callbacks[name]++, proxy(r));
+  };
+  a.current = make("a");
+  b.current = make("b");
+  try {
+    const { task } = await new KlingClient({ baseUrl: urlA }).generate(validInput());
+    assert.equal(task.state, "success");
+    assert.ok(Date.now() - task.completeTime < 1_000);
+    assert.deepEqual(callbacks, { a: 0, b: 1 }, "the callback went to the other instance");
+  } finally {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
     await emu.close();
   }
 });
