@@ -306,11 +306,15 @@ export declare class KlingClient {
    *
    * Through a `kie-kling/proxy` that receives Kie's callbacks (it says so on its answers: no
    * setting), the wait listens to the task's status stream instead of polling: the result
-   * arrives within a second of Kie's callback, after at most one poll. A stream that ends or
-   * drops is followed by one poll and reopened; a quiet one still gets a poll every 10 minutes
-   * (a lost callback); streams that are refused or keep breaking turn the wait back to polling.
-   * `onProgress`, `signal` and `waitTimeoutMs` work the same either way (while listening,
-   * `onProgress` sees the states of the polls and the final one).
+   * arrives within a second of Kie's callback, after at most one poll (none for `generate`). A
+   * stream that ends or drops is followed by one poll and reopened; a quiet one still gets a poll
+   * every 10 minutes (a lost callback); streams that are refused or keep breaking turn the wait
+   * back to polling. `signal` and `waitTimeoutMs` work the same either way. Kie's callback
+   * reports only the end, so with `onProgress` the wait also polls on its usual schedule to see
+   * the states in between (each poll reopens the stream: about twice the requests of polling,
+   * and the end still within a second). Each wait holds one connection while it listens: over
+   * HTTP/1.1 a browser allows 6 per host, so serve the proxy over HTTP/2 (Cloudflare does) when a
+   * page waits for several tasks at once.
    * @example
    * const task = await client.waitForTask(taskId, { onProgress: (t) => console.log(t.state) });
    */

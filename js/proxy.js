@@ -406,7 +406,9 @@ export function proxyFactory({ ProxyCore, KlingClient, KieError, validate, check
             if (done) stop();
             else unsubscribe = stop;
           } catch {
-            // No hub reachable: the stream still answers from the store, else times out (the client polls).
+            // No hub reachable: end at once, so the client polls (and, after a few such ends,
+            // polls only) instead of hearing nothing for minutes.
+            finish();
           }
           if (done) return;
           timers.push(setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS), setTimeout(() => finish(), STREAM_MAX_MS));

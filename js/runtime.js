@@ -220,15 +220,12 @@ export class Deadline {
   get signal() {
     return this.controller.signal;
   }
-  get timedOut() {
-    return this.expired;
-  }
-  get userAborted() {
-    return !!(this.userSignal && this.userSignal.aborted);
-  }
+  /** Stops the timer and the listener, and says how the request ended: 2 the caller aborted,
+   *  1 this deadline fired, 0 neither. */
   clear() {
     clearTimeout(this.timer);
     if (this.userSignal) this.userSignal.removeEventListener("abort", this.onAbort);
+    return this.userSignal?.aborted ? 2 : this.expired ? 1 : 0;
   }
 }
 
@@ -425,7 +422,7 @@ function retryAfterSeconds(value) {
 export async function readReply(res, max) {
   const status = res.status;
   if (typeof status !== "number") throw new TypeError("fetch did not resolve with a Response");
-  const reply = { status, retryAfter: retryAfterSeconds(res.headers.get("retry-after")), text: null, push: res.headers.has("x-kie-events") || null };
+  const reply = { status, retryAfter: retryAfterSeconds(res.headers.get("retry-after")), text: null, push: res.headers.get("x-kie-events") != null || null };
   if (/^text\/event-stream/.test(res.headers.get("content-type"))) reply.text = await readTaskEvent(res.body.getReader(), max);
   else if (Number(res.headers.get("content-length")) > max) res.body?.cancel().catch(() => {});
   else reply.text = await bodyText(res, max);
@@ -453,16 +450,16 @@ async function bodyText(res, max) {
   return new TextDecoder().decode(bytes);
 }
 
-/** The data of a stream's first `task` event (one `data:` line, as kie-kling/proxy sends it; a
- *  CR it may keep is JSON whitespace), "" when the stream ends without one, null past `max`
- *  characters; the rest is cancelled. */
+/** The data of a stream's first `task` event (one `data:` line, as kie-kling/proxy sends it; LF
+ *  or CRLF; `[^\r\n]`, not `.`, which stops at U+2028 in a JSON string), "" when the stream ends
+ *  without one, null past `max` characters; the rest is cancelled. */
 async function readTaskEvent(reader, max) {
   const decoder = new TextDecoder();
   let text = "";
   try {
     for (let chunk, event; !(chunk = await reader.read()).done; ) {
       if ((text += decoder.decode(chunk.value, { stream: true })).length > max) return null;
-      if ((event = /^event: ?task\r?\ndata: ?(.*)\n/m.exec(text))) return event[1];
+      if ((event = /^event: ?task\r?\ndata: ?([^\r\n]*)\r?\n/m.exec(text))) return event[1];
     }
     return "";
   } finally {

@@ -43,7 +43,6 @@ const CANNOT_THROW = {
   __wbg_set_redirect: "a property of a fresh RequestInit",
   __wbg_set_signal: "a property of a fresh RequestInit",
   __wbg_signal: "the getter of our own Deadline",
-  __wbg_timedOut: "the getter of our own Deadline",
   __wbg_then: "only on real Promises (a caller's thenable is first passed through Promise.resolve, caught)",
   __wbg_static_accessor_GLOBAL: "typeof test",
   __wbg_static_accessor_GLOBAL_THIS: "typeof test",

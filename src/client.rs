@@ -3,6 +3,7 @@
 //! AbortSignal cuts short, and the caller's `onProgress`. The one place that handles abort.
 
 use crate::contract::boundary::MAX_RESPONSE_BYTES;
+use crate::contract::push::MAX_OPEN_STREAMS;
 use crate::contract::USER_AGENT;
 use crate::convert::{task_to_js, Failure};
 use crate::error::{redact_echo, ApiKey};
@@ -45,12 +46,9 @@ extern "C" {
     fn new(signal: Option<&AbortSignal>, ms: f64) -> Result<Deadline, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn signal(this: &Deadline) -> AbortSignal;
-    #[wasm_bindgen(method, getter, js_name = timedOut)]
-    fn timed_out(this: &Deadline) -> bool;
-    #[wasm_bindgen(method, getter, js_name = userAborted, catch)]
-    fn user_aborted(this: &Deadline) -> Result<bool, JsValue>;
+    /// 2 the caller aborted, 1 the deadline fired, 0 neither.
     #[wasm_bindgen(method, catch)]
-    fn clear(this: &Deadline) -> Result<(), JsValue>;
+    fn clear(this: &Deadline) -> Result<u32, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -80,6 +78,8 @@ pub struct Client {
     /// Tasks this client created: only those get the not-yet-visible grace.
     pub created: core::cell::RefCell<Vec<String>>,
     pub created_count: core::cell::Cell<usize>,
+    /// Status streams open now (`contract::push::MAX_OPEN_STREAMS` at most).
+    pub streams: core::cell::Cell<u32>,
 }
 
 /// What a run needs besides its plan: the caller's signal and progress callback, and the bodies
@@ -138,11 +138,24 @@ impl Client {
         let result = loop {
             input = match machine.step(input, now() / scale, Math::random()) {
                 Step::Send(_) if signal.is_some_and(is_aborted) => aborted(false),
-                Step::Send(request) => match self.send(&request, &job, scale, machine.attempt() + 1).await {
-                    Ok(reply) => reply,
-                    Err(None) => aborted(true),
-                    Err(Some(e)) => Input::Failed(e),
+                // Past the cap the stream is refused here, as a server would: this wait polls.
+                Step::Send(_) if machine.listening() && self.streams.get() >= MAX_OPEN_STREAMS => Input::Reply {
+                    status: 429,
+                    text: None,
+                    retry_after: None,
+                    push: false,
                 },
+                Step::Send(request) => {
+                    let stream = u32::from(machine.listening());
+                    self.streams.set(self.streams.get() + stream);
+                    let sent = self.send(&request, &job, scale, machine.attempt() + 1).await;
+                    self.streams.set(self.streams.get() - stream);
+                    match sent {
+                        Ok(reply) => reply,
+                        Err(None) => aborted(true),
+                        Err(Some(e)) => Input::Failed(e),
+                    }
+                }
                 Step::Sleep(ms) => {
                     let woke = match sleep(ms * scale, signal) {
                         Ok(p) => JsFuture::from(p).await.is_ok(),
@@ -195,11 +208,11 @@ impl Client {
         let signal = job.signal.as_ref();
         let deadline = Deadline::new(signal, request.timeout_ms * scale).map_err(|_| None)?;
         let result = self.exchange(request, body, &deadline, attempt).await;
-        let _ = deadline.clear();
+        let ended = deadline.clear().unwrap_or(2);
         result.map_err(|err| {
-            if deadline.user_aborted().unwrap_or(true) {
+            if ended == 2 {
                 None
-            } else if deadline.timed_out() {
+            } else if ended == 1 {
                 Some(SendError::TimedOut)
             } else {
                 Some(SendError::Network {

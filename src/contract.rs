@@ -118,6 +118,9 @@ pub mod push {
     /// Streams that end or break without news this many times in a row, each within
     /// `HEALTHY_STREAM_MS` of opening, turn push off for the wait: it polls as without a proxy.
     pub const MAX_STREAM_BREAKS: u32 = 3;
+    /// Status streams one client holds open at once; its further waits poll. Browsers allow 6
+    /// connections per host over HTTP/1.1, and creates, polls and uploads need some too.
+    pub const MAX_OPEN_STREAMS: u32 = 4;
     pub const HEALTHY_STREAM_MS: f64 = 30_000.0;
 }
 

@@ -252,6 +252,7 @@ impl KlingClient {
                 user_agent: sends_user_agent(),
                 created: Default::default(),
                 created_count: Default::default(),
+                streams: Default::default(),
             }),
         })
     }

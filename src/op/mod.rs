@@ -310,6 +310,11 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         self.attempt
     }
 
+    /// Whether the request it asked for is a status stream.
+    pub fn listening(&self) -> bool {
+        self.phase == Phase::Listen
+    }
+
     /// The task this operation created, if it got that far (a client remembers it).
     pub fn created_task(&self) -> Option<&str> {
         self.task_id.as_deref().filter(|_| self.created)
@@ -339,7 +344,10 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             }
             // The stream's time is up (a safety poll, or the next poll of a wait that follows
             // the states): poll once, then listen again.
-            (Pending::Reply, Input::Failed(SendError::TimedOut)) if self.phase == Phase::Listen => self.poll_now(now),
+            (Pending::Reply, Input::Failed(SendError::TimedOut)) if self.phase == Phase::Listen => {
+                self.breaks = 0;
+                self.poll_now(now)
+            }
             (Pending::Reply, Input::Failed(e)) => {
                 let f = self.send_failure(e);
                 self.on_failure(f, now, jitter)
@@ -394,23 +402,24 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     fn on_stream(&mut self, status: u16, text: Option<String>, now: f64, jitter: f64) -> Step<V> {
         match text {
             Some(text) if status == 200 && !text.is_empty() => self.on_reply(200, Some(text), None, now, jitter),
-            _ => {
-                if status != 200 {
-                    // Refused (no streams here after all, or not for this caller): the poll
-                    // answers, and the wait polls from now on.
-                    self.breaks = MAX_STREAM_BREAKS;
-                }
-                self.stream_broke(now)
+            // Refused (no streams here after all, or not for this caller, however late the
+            // answer came): the poll answers, and the wait polls from now on.
+            _ if status != 200 => {
+                self.push = false;
+                self.breaks = MAX_STREAM_BREAKS;
+                self.poll_now(now)
             }
+            _ => self.stream_broke(now),
         }
     }
 
-    /// A stream ended, broke or reached the safety poll without news: poll now (a callback may
-    /// have come meanwhile), then listen again, unless streams keep breaking soon after they open.
+    /// A stream ended, broke or brought no end: poll now (a callback may have come meanwhile),
+    /// then listen again. Breaks soon after opening count, and `MAX_STREAM_BREAKS` in a row turn
+    /// push off; a stream that lived `HEALTHY_STREAM_MS` clears the count.
     fn stream_broke(&mut self, now: f64) -> Step<V> {
         let quick = now - self.listen_since < HEALTHY_STREAM_MS;
-        self.breaks = if quick { self.breaks + 1 } else { 1 };
-        self.push = self.breaks < MAX_STREAM_BREAKS;
+        self.breaks = if quick { self.breaks + 1 } else { 0 };
+        self.push &= self.breaks < MAX_STREAM_BREAKS;
         self.poll_now(now)
     }
 
@@ -705,6 +714,11 @@ impl<'a, V: View + Clone> Machine<'a, V> {
 
     fn sleep_before_poll(&mut self, now: f64, jitter: f64) -> Step<V> {
         if self.push {
+            // A stream's answer that is not the end (kie-kling/proxy sends only ends): a break,
+            // so a server that keeps answering so cannot make the wait loop without sleeping.
+            if self.phase == Phase::Listen {
+                return self.stream_broke(now);
+            }
             return self.listen(now, jitter);
         }
         self.pending = Pending::PollTimer;

@@ -818,3 +818,54 @@ fn a_wait_that_follows_the_states_polls_on_its_schedule_while_listening() {
         ]
     );
 }
+
+#[test]
+fn streams_that_answer_badly_cannot_keep_the_wait_busy() {
+    // A refusal that took a minute (a gateway's 504): push is off all the same.
+    let slow_refusal = Next::Later(
+        60_000.0,
+        Input::Reply {
+            status: 504,
+            text: Some("gateway timeout".into()),
+            retry_after: None,
+            push: true,
+        },
+    );
+    let r = run(
+        wait("t1", false),
+        vec![offering(task("generating")), slow_refusal, offering(task("generating")), offering(task("success"))],
+    );
+    assert_eq!(
+        r.trace,
+        // A minute into the wait, the adaptive schedule's gap is longer.
+        [GET, "progress generating", LISTEN, GET, "sleep 5130", GET, "progress success", "ok task success"]
+    );
+    // A stream that answers at once with a task that has not ended: each is a break, so after
+    // MAX_STREAM_BREAKS of them the wait polls on its schedule.
+    let mut script = vec![offering(task("generating"))];
+    for _ in 0..MAX_STREAM_BREAKS {
+        script.push(event(5.0, "generating"));
+        script.push(offering(task("generating")));
+    }
+    script.push(offering(task("success")));
+    let r = run(wait("t1", false), script);
+    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
+    assert_eq!(listens as u32, MAX_STREAM_BREAKS);
+    assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
+}
+
+#[test]
+fn a_stream_that_lived_clears_the_count_of_breaks() {
+    // Two quick breaks, one stream that ran 5 minutes (the proxy's cap), two more quick breaks:
+    // never MAX_STREAM_BREAKS in a row, so the wait is still listening at the end.
+    let mut script = vec![offering(task("generating"))];
+    for ms in [5.0, 5.0, 300_000.0, 5.0, 5.0] {
+        script.push(ended(ms));
+        script.push(offering(task("generating")));
+    }
+    script.push(event(1_000.0, "success"));
+    let r = run(wait("t1", false), script);
+    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
+    assert_eq!(listens, 6);
+    assert_eq!(r.trace[r.trace.len() - 2..], ["progress success", "ok task success"]);
+}

@@ -58,6 +58,6 @@ test("push: the proxy and the SDK's reader use src/contract.rs's route, header a
   assert.ok(proxy.includes(`const EVENTS_PATH = "${path}";`), "js/proxy.js EVENTS_PATH");
   assert.ok(proxy.includes(`"${header}": EVENTS_PATH`), "js/proxy.js offers the header");
   assert.ok(proxy.includes(`access-control-expose-headers": "retry-after, x-served-from, ${header}"`), "a page may read the header");
-  assert.ok(runtime.includes(`res.headers.has("${header}")`), "js/runtime.js reads the header");
+  assert.ok(runtime.includes(`res.headers.get("${header}")`), "js/runtime.js reads the header");
   assert.match(proxy, new RegExp(`const STREAM_MAX_MS = ${constant("STREAM_MAX_MS") / 60_000} \\* 60_000;`), "js/proxy.js stream cap");
 });

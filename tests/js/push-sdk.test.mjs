@@ -21,14 +21,19 @@ async function stack(emulatorArgs = []) {
   const emu = await startEmulator(["--timeline", "300,300,900", "--webhook-hmac-key", HMAC, "--api-key", KEY, ...emulatorArgs]);
   const seen = [];
   const drops = { next: 0 };
+  const streams = { open: 0, most: 0 };
   let handler = null;
   const listener = toNodeListener((r) => handler(r));
   const server = createServer((req, res) => {
     const path = req.url.split("?")[0];
     seen.push(path);
-    if (path === EVENTS && drops.next > 0) {
-      drops.next--;
-      setTimeout(() => req.socket.destroy(), 300);
+    if (path === EVENTS) {
+      streams.most = Math.max(streams.most, ++streams.open);
+      res.once("close", () => streams.open--);
+      if (drops.next > 0) {
+        drops.next--;
+        setTimeout(() => req.socket.destroy(), 300);
+      }
     }
     listener(req, res);
   });
@@ -41,7 +46,7 @@ async function stack(emulatorArgs = []) {
   const client = (token = "token-alice", options = {}) => new KlingClient({ baseUrl: url, headers: { authorization: `Bearer ${token}` }, ...options });
   const count = (path) => seen.filter((p) => p === path).length;
   return {
-    emu, url, client, count, drops, seen,
+    emu, url, client, count, drops, seen, streams,
     close: async () => { server.closeAllConnections(); await new Promise((r) => server.close(r)); await emu.close(); },
   };
 }
@@ -90,6 +95,7 @@ test("a dropped stream is resumed after one poll, and the result still arrives w
 test("abort and timeout behave as with polling while a stream is open", async () => {
   const alice = s.client();
   const { taskId } = await alice.createTask(validInput());
+  const streams = s.count(EVENTS);
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error("user left")), 200);
   const started = Date.now();
@@ -98,15 +104,29 @@ test("abort and timeout behave as with polling while a stream is open", async ()
   assert.equal(aborted.taskId, taskId);
   assert.match(aborted.message, /keeps running on Kie/);
   assert.ok(Date.now() - started < 1_000, "the abort cut the open stream short");
+  assert.equal(s.count(EVENTS) - streams, 1, "it was listening when the abort came");
   const timedOut = await alice.waitForTask(taskId, { timeoutMs: 250 }).catch((e) => e);
   assert.equal(timedOut.kind, "timeout");
   assert.match(timedOut.message, /did not finish within 250 ms/);
 });
 
-test("another caller's SDK cannot listen to the task: it gets not_found, as a poll would", async () => {
+test("another caller's SDK gets not_found from its first poll and never opens the stream", async () => {
   const { taskId } = await s.client().createTask(validInput());
+  const streams = s.count(EVENTS);
   const e = await s.client("token-bob").waitForTask(taskId).catch((err) => err);
   assert.equal(e.kind, "not_found");
+  assert.equal(s.count(EVENTS), streams);
+  // (The stream route itself refuses a foreign caller: tests/js/push.test.mjs.)
+});
+
+test("one client holds at most 4 streams at once (browsers allow 6 connections per host over HTTP/1.1); its other waits poll", async () => {
+  const alice = s.client();
+  const ids = [];
+  for (let i = 0; i < 6; i++) ids.push((await alice.createTask(validInput())).taskId);
+  s.streams.most = s.streams.open;
+  const tasks = await Promise.all(ids.map((id) => alice.waitForTask(id, { pollIntervalMs: 200 })));
+  assert.ok(tasks.every((t) => t.state === "success"));
+  assert.equal(s.streams.most, 4);
 });
 
 test("with callbacks lost, the SDK still finishes: its safety poll catches the result", async () => {
