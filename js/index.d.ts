@@ -312,9 +312,8 @@ export declare class KlingClient {
    * back to polling. `signal` and `waitTimeoutMs` work the same either way. Kie's callback
    * reports only the end, so with `onProgress` the wait also polls on its usual schedule to see
    * the states in between (each poll reopens the stream: about twice the requests of polling,
-   * and the end still within a second). Each wait holds one connection while it listens: over
-   * HTTP/1.1 a browser allows 6 per host, so serve the proxy over HTTP/2 (Cloudflare does) when a
-   * page waits for several tasks at once.
+   * and the end still within a second). A client listens to at most 4 streams at once (a
+   * browser allows 6 connections per host over HTTP/1.1); its further waits poll.
    * @example
    * const task = await client.waitForTask(taskId, { onProgress: (t) => console.log(t.state) });
    */
