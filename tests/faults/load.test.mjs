@@ -77,7 +77,10 @@ test("1,000 concurrent generate() calls all settle, no task is created twice, me
       + `${r.ok} succeeded, ${r.total - r.ok} rate_limited after retries; tasks created ${r.created}; latency p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms; `
       + `heap ${mb(heaps[i])} MB, wasm memory ${mb(wasm[i])} MB`);
   }
-  assert.equal(wasm[3], wasm[0], "the wasm linear memory did not grow after round 1");
+  // Linear memory never shrinks, and a round whose peak fragments the allocator's free list a
+  // little differently may take one more 64 KB page (it did once in CI); a leak of what 1,000
+  // calls hold (2.8 MB at the peak) grows far more over three rounds.
+  assert.ok(wasm[3] - wasm[0] <= 65_536, `the wasm linear memory grew ${wasm[3] - wasm[0]} B after round 1`);
   const growth = Math.min(heaps[2], heaps[3]) - Math.min(heaps[0], heaps[1]);
   assert.ok(growth < 2 * 1024 * 1024, `rounds 3-4 left the heap where rounds 1-2 did (+${(growth / 1024).toFixed(0)} KB)`);
 });
