@@ -239,8 +239,8 @@ pub struct Machine<'a, V> {
     wait_start: Option<f64>,
     last_state: Option<TaskState>,
     last_task: Option<Box<(Task<V>, V)>>,
-    /// The server offers status streams, and they have not failed this wait for good.
-    push: bool,
+    /// The server offers status streams (they are used while `breaks` is under the limit).
+    offered: bool,
     /// Streams that ended or broke without news in a row (`MAX_STREAM_BREAKS`: push is off for
     /// this wait), and when the current one opened.
     breaks: u32,
@@ -267,7 +267,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             wait_start: None,
             last_state: None,
             last_task: None,
-            push: false,
+            offered: false,
             breaks: 0,
             listen_since: 0.0,
             listen_ms: 0.0,
@@ -336,7 +336,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                     push,
                 },
             ) => {
-                self.push |= push && self.breaks < MAX_STREAM_BREAKS;
+                self.offered |= push;
                 if self.phase == Phase::Listen {
                     return self.on_stream(status, text, now, jitter);
                 }
@@ -370,11 +370,16 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         if self.phase == Phase::Poll {
             self.wait_start = Some(now);
             // generate through a proxy that offers streams: nothing to poll for yet.
-            if self.push {
+            if self.push() {
                 return self.listen(now, jitter);
             }
         }
         self.send(now)
+    }
+
+    /// Whether a wait listens rather than sleeps before its next poll.
+    fn push(&self) -> bool {
+        self.offered && self.breaks < MAX_STREAM_BREAKS
     }
 
     fn waiting(&self) -> bool {
@@ -405,7 +410,6 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             // Refused (no streams here after all, or not for this caller, however late the
             // answer came): the poll answers, and the wait polls from now on.
             _ if status != 200 => {
-                self.push = false;
                 self.breaks = MAX_STREAM_BREAKS;
                 self.poll_now(now)
             }
@@ -419,7 +423,6 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     fn stream_broke(&mut self, now: f64) -> Step<V> {
         let quick = now - self.listen_since < HEALTHY_STREAM_MS;
         self.breaks = if quick { self.breaks + 1 } else { 0 };
-        self.push &= self.breaks < MAX_STREAM_BREAKS;
         self.poll_now(now)
     }
 
@@ -713,7 +716,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     }
 
     fn sleep_before_poll(&mut self, now: f64, jitter: f64) -> Step<V> {
-        if self.push {
+        if self.push() {
             // A stream's answer that is not the end (kie-kling/proxy sends only ends): a break,
             // so a server that keeps answering so cannot make the wait loop without sleeping.
             if self.phase == Phase::Listen {

@@ -629,17 +629,25 @@ fn event(ms: f64, state: &str) -> Next {
         other => other,
     }
 }
-/// A stream that ended without news after `ms`.
-fn ended(ms: f64) -> Next {
+/// A stream's answer `ms` after it opened: its status and text (the `task` event's data).
+fn stream_answer(ms: f64, status: u16, text: &str) -> Next {
     Next::Later(
         ms,
         Input::Reply {
-            status: 200,
-            text: Some(String::new()),
+            status,
+            text: Some(text.into()),
             retry_after: None,
             push: true,
         },
     )
+}
+/// A stream that ended without news after `ms`.
+fn ended(ms: f64) -> Next {
+    stream_answer(ms, 200, "")
+}
+/// How many status streams a run opened.
+fn listens(r: &Run) -> usize {
+    r.trace.iter().filter(|t| t.contains("/events")).count()
 }
 
 #[test]
@@ -737,19 +745,10 @@ fn refused_or_failing_streams_fall_back_to_polling() {
     }
     script.push(offering(task("success")));
     let r = run(wait("t1", false), script);
-    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
-    assert_eq!(listens as u32, MAX_STREAM_BREAKS);
+    assert_eq!(listens(&r) as u32, MAX_STREAM_BREAKS);
     assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
     // An unreadable event is a broken stream, not a failed wait.
-    let garbled = Next::Later(
-        1_000.0,
-        Input::Reply {
-            status: 200,
-            text: Some("{not json".into()),
-            retry_after: None,
-            push: true,
-        },
-    );
+    let garbled = stream_answer(1_000.0, 200, "{not json");
     let r = run(
         wait("t1", false),
         vec![offering(task("generating")), garbled, offering(task("success"))],
@@ -822,15 +821,7 @@ fn a_wait_that_follows_the_states_polls_on_its_schedule_while_listening() {
 #[test]
 fn streams_that_answer_badly_cannot_keep_the_wait_busy() {
     // A refusal that took a minute (a gateway's 504): push is off all the same.
-    let slow_refusal = Next::Later(
-        60_000.0,
-        Input::Reply {
-            status: 504,
-            text: Some("gateway timeout".into()),
-            retry_after: None,
-            push: true,
-        },
-    );
+    let slow_refusal = stream_answer(60_000.0, 504, "gateway timeout");
     let r = run(
         wait("t1", false),
         vec![offering(task("generating")), slow_refusal, offering(task("generating")), offering(task("success"))],
@@ -849,8 +840,7 @@ fn streams_that_answer_badly_cannot_keep_the_wait_busy() {
     }
     script.push(offering(task("success")));
     let r = run(wait("t1", false), script);
-    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
-    assert_eq!(listens as u32, MAX_STREAM_BREAKS);
+    assert_eq!(listens(&r) as u32, MAX_STREAM_BREAKS);
     assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
 }
 
@@ -865,7 +855,6 @@ fn a_stream_that_lived_clears_the_count_of_breaks() {
     }
     script.push(event(1_000.0, "success"));
     let r = run(wait("t1", false), script);
-    let listens = r.trace.iter().filter(|t| t.contains("/events")).count();
-    assert_eq!(listens, 6);
+    assert_eq!(listens(&r), 6);
     assert_eq!(r.trace[r.trace.len() - 2..], ["progress success", "ok task success"]);
 }
