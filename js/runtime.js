@@ -503,6 +503,28 @@ export function uploadForm(source, mimeType, uploadPath, fileName) {
   return form;
 }
 
+/** Runs a task of the wasm to its end (src/task.rs): awaits each promise it hands back and
+ *  steps it with how that settled; resolves or rejects as the task finished. An async function
+ *  never throws, it rejects. @total */
+export async function drive(task) {
+  try {
+    for (let next = task.step(true); next; ) {
+      let ok = true;
+      let value;
+      try {
+        value = await next;
+      } catch (e) {
+        ok = false;
+        value = e;
+      }
+      next = task.step(ok, value);
+    }
+    return task.finish();
+  } finally {
+    task.free();
+  }
+}
+
 /**
  * Guards every method of the exported client class before it reaches wasm: a call on a freed
  * client, or with `this` not a client (a detached method), rejects (async methods) or throws

@@ -4,5 +4,5 @@ import { readFileSync } from "node:fs";
 
 export function totalFunctions(runtimePath) {
   const text = readFileSync(runtimePath, "utf8");
-  return [...text.matchAll(/@total \*\/\nexport function ([\w$]+)\(/g)].map((m) => m[1]);
+  return [...text.matchAll(/@total \*\/\nexport (?:async )?function ([\w$]+)\(/g)].map((m) => m[1]);
 }

@@ -9,13 +9,13 @@ use crate::convert::{task_to_js, Failure};
 use crate::error::{redact_echo, ApiKey};
 use crate::model::CreateTaskBody;
 use crate::op::{Input, Machine, Output, Payload, Plan, Request, SendError, Settings, Step};
+use crate::task::settled;
 use crate::upload::Body;
 use crate::view::View;
 use js_sys::{Function, Math, Promise};
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect};
 
 // The boundary rule: every import that touches a caller's value or runs a caller's code is
@@ -158,7 +158,7 @@ impl Client {
                 }
                 Step::Sleep(ms) => {
                     let woke = match sleep(ms * scale, signal) {
-                        Ok(p) => JsFuture::from(p).await.is_ok(),
+                        Ok(p) => settled(p).await.is_ok(),
                         Err(_) => false,
                     };
                     if woke {
@@ -268,8 +268,8 @@ impl Client {
             // A replaced global fetch may return any thenable, like a custom one.
             None => resolve(&global_fetch(url, &init)?.into())?,
         };
-        let response = JsFuture::from(promise).await?;
-        let reply = JsFuture::from(read_reply(&response, MAX_RESPONSE_BYTES as u32)?).await?;
+        let response = settled(promise).await?;
+        let reply = settled(read_reply(&response, MAX_RESPONSE_BYTES as u32)?).await?;
         // Bounded by MAX_RESPONSE_BYTES; scrubbed of the key before anything reads it, so no
         // result, error or raw record can carry it.
         let text = reply

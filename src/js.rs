@@ -418,7 +418,7 @@ fn rejected(f: Failure, key: Option<&ApiKey>) -> Promise {
 /// The promise of `work`: one async body for all of them (one copy of the promise bridge in the
 /// wasm), whose failure becomes the thrown KieError, scrubbed of the key it used.
 fn settle(work: Work) -> Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
+    crate::task::spawn(async move {
         match work {
             Work::Run(client, plan, job) => client
                 .run(plan, job)

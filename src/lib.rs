@@ -36,6 +36,8 @@ mod jsview;
 #[cfg(all(target_arch = "wasm32", feature = "proxy"))]
 mod proxy_js;
 #[cfg(target_arch = "wasm32")]
+mod task;
+#[cfg(target_arch = "wasm32")]
 mod upload;
 #[cfg(target_arch = "wasm32")]
 mod webhook;

@@ -9,11 +9,11 @@ use crate::convert::Failure;
 use crate::image::{base64_payload, sniff_image, Base64Scan, ImageProblem};
 use crate::jsview::{object, opt, set, text_slice};
 use crate::op::Upload;
+use crate::task::settled;
 use crate::validate::{check_http_url, check_upload_path, IssueCode};
 use crate::view::View;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -116,7 +116,7 @@ pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failur
         return Err(image_issue(ImageProblem::TooLarge));
     }
     let head = match head_bytes(source, 16) {
-        Ok(p) => JsFuture::from(p).await,
+        Ok(p) => settled(p).await,
         Err(e) => Err(e),
     }
     .map_err(|_| upload_issue("the image could not be read", None))?;

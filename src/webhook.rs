@@ -9,11 +9,11 @@ use crate::callback::{
 use crate::contract::boundary::MAX_HEADER_CHARS;
 use crate::convert::{task_to_js, Failure};
 use crate::error::{ApiKey, ErrorKind};
+use crate::task::settled;
 use crate::view::View;
 use crate::wire;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -93,7 +93,7 @@ pub async fn verify_callback(
     let signature = decode_signature(&signature).map_err(webhook_failure)?;
     let message = signed_message(&task_id, timestamp.trim());
     let valid = match hmac_verify(hmac_key.expose(), &message, &signature) {
-        Ok(p) => JsFuture::from(p).await.map(|v| v.is_truthy()).unwrap_or(false),
+        Ok(p) => settled(p).await.map(|v| v.is_truthy()).unwrap_or(false),
         Err(_) => false,
     };
     if !valid {

@@ -462,10 +462,18 @@ impl<'a, V: View + Clone> Machine<'a, V> {
                         return Step::Done(Err(self.wait_timed_out()));
                     }
                     // A stream stays open up to the safety poll, a poll up to the request timeout.
-                    let limit = if self.phase == Phase::Listen { self.listen_ms } else { timeout_ms };
+                    let limit = if self.phase == Phase::Listen {
+                        self.listen_ms
+                    } else {
+                        timeout_ms
+                    };
                     timeout_ms = limit.min(remaining);
                 }
-                let mut url = self.url(if self.phase == Phase::Listen { EVENTS_PATH } else { "/api/v1/jobs/recordInfo" });
+                let mut url = self.url(if self.phase == Phase::Listen {
+                    EVENTS_PATH
+                } else {
+                    "/api/v1/jobs/recordInfo"
+                });
                 url.push_str("?taskId=");
                 push_uri_component(&mut url, self.task_id.as_deref().unwrap_or(""));
                 ("GET", url, Payload::None)
@@ -725,7 +733,10 @@ impl<'a, V: View + Clone> Machine<'a, V> {
             return self.listen(now, jitter);
         }
         self.pending = Pending::PollTimer;
-        Step::Sleep(self.poll_delay(now, jitter).min((self.wait_timeout() - self.elapsed(now)).max(0.0)))
+        Step::Sleep(
+            self.poll_delay(now, jitter)
+                .min((self.wait_timeout() - self.elapsed(now)).max(0.0)),
+        )
     }
 
     fn poll_delay(&self, now: f64, jitter: f64) -> f64 {

@@ -660,7 +660,11 @@ fn generate_through_a_proxy_listens_instead_of_polling() {
         vec![offering(ok(json!({"taskId": "t1"}))), event(90_000.0, "success")],
     );
     assert_eq!(r.trace, [CREATE, LISTEN, "progress success", "ok generated success"]);
-    assert_eq!(r.requests.iter().filter(|q| q.url.contains("recordInfo?")).count(), 0, "no poll");
+    assert_eq!(
+        r.requests.iter().filter(|q| q.url.contains("recordInfo?")).count(),
+        0,
+        "no poll"
+    );
 }
 
 #[test]
@@ -669,7 +673,10 @@ fn a_wait_polls_once_then_listens_and_reports_each_state_once() {
         wait("t1", false),
         vec![offering(task("queuing")), event(40_000.0, "fail")],
     );
-    assert_eq!(r.trace, [GET, "progress queuing", LISTEN, "progress fail", "err task_failed"]);
+    assert_eq!(
+        r.trace,
+        [GET, "progress queuing", LISTEN, "progress fail", "err task_failed"]
+    );
     assert_eq!(err(&r).message, "the task failed with failCode 500: Generation Failed");
 }
 
@@ -686,7 +693,7 @@ fn a_stream_that_ends_or_breaks_is_resumed_after_one_poll() {
         wait("t1", false),
         vec![
             offering(task("queuing")),
-            ended(300_000.0),  // the proxy's stream cap
+            ended(300_000.0),   // the proxy's stream cap
             task("generating"), // the poll that follows it
             broke,
             task("generating"),
@@ -718,7 +725,17 @@ fn a_quiet_stream_still_gets_a_safety_poll() {
         wait("t1", false),
         vec![offering(task("generating")), timed_out(), task("success")],
     );
-    assert_eq!(r.trace, [GET, "progress generating", LISTEN, GET, "progress success", "ok task success"]);
+    assert_eq!(
+        r.trace,
+        [
+            GET,
+            "progress generating",
+            LISTEN,
+            GET,
+            "progress success",
+            "ok task success"
+        ]
+    );
 }
 
 #[test]
@@ -735,7 +752,16 @@ fn refused_or_failing_streams_fall_back_to_polling() {
     );
     assert_eq!(
         r.trace,
-        [GET, "progress generating", LISTEN, GET, "sleep 2375", GET, "progress success", "ok task success"]
+        [
+            GET,
+            "progress generating",
+            LISTEN,
+            GET,
+            "sleep 2375",
+            GET,
+            "progress success",
+            "ok task success"
+        ]
     );
     // Streams that end as soon as they open, MAX_STREAM_BREAKS times: polling from then on.
     let mut script = vec![offering(task("generating"))];
@@ -746,14 +772,27 @@ fn refused_or_failing_streams_fall_back_to_polling() {
     script.push(offering(task("success")));
     let r = run(wait("t1", false), script);
     assert_eq!(listens(&r) as u32, MAX_STREAM_BREAKS);
-    assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
+    assert_eq!(
+        r.trace[r.trace.len() - 4..],
+        ["sleep 2375", GET, "progress success", "ok task success"]
+    );
     // An unreadable event is a broken stream, not a failed wait.
     let garbled = stream_answer(1_000.0, 200, "{not json");
     let r = run(
         wait("t1", false),
         vec![offering(task("generating")), garbled, offering(task("success"))],
     );
-    assert_eq!(r.trace, [GET, "progress generating", LISTEN, GET, "progress success", "ok task success"]);
+    assert_eq!(
+        r.trace,
+        [
+            GET,
+            "progress generating",
+            LISTEN,
+            GET,
+            "progress success",
+            "ok task success"
+        ]
+    );
 }
 
 #[test]
@@ -779,7 +818,10 @@ fn a_listening_wait_keeps_its_timeout_and_its_abort() {
     assert_eq!(err(&r).message, "the task did not finish within 100000 ms");
     assert_eq!(err(&r).task.as_ref().map(|t| t.0.state), Some(TaskState::Generating));
     // An abort while listening: the wait's message, the task id, the last task seen.
-    let r = run(wait("t1", false), vec![offering(task("queuing")), Next::Abort(json!("user left"))]);
+    let r = run(
+        wait("t1", false),
+        vec![offering(task("queuing")), Next::Abort(json!("user left"))],
+    );
     let f = err(&r);
     assert_eq!(f.kind, ErrorKind::Aborted);
     assert!(!f.maybe_created);
@@ -801,7 +843,12 @@ fn a_wait_that_follows_the_states_polls_on_its_schedule_while_listening() {
     };
     let r = run(
         following,
-        vec![offering(task("queuing")), timed_out(), task("generating"), event(1_000.0, "success")],
+        vec![
+            offering(task("queuing")),
+            timed_out(),
+            task("generating"),
+            event(1_000.0, "success"),
+        ],
     );
     assert_eq!(
         r.trace,
@@ -824,12 +871,26 @@ fn streams_that_answer_badly_cannot_keep_the_wait_busy() {
     let slow_refusal = stream_answer(60_000.0, 504, "gateway timeout");
     let r = run(
         wait("t1", false),
-        vec![offering(task("generating")), slow_refusal, offering(task("generating")), offering(task("success"))],
+        vec![
+            offering(task("generating")),
+            slow_refusal,
+            offering(task("generating")),
+            offering(task("success")),
+        ],
     );
     assert_eq!(
         r.trace,
         // A minute into the wait, the adaptive schedule's gap is longer.
-        [GET, "progress generating", LISTEN, GET, "sleep 5130", GET, "progress success", "ok task success"]
+        [
+            GET,
+            "progress generating",
+            LISTEN,
+            GET,
+            "sleep 5130",
+            GET,
+            "progress success",
+            "ok task success"
+        ]
     );
     // A stream that answers at once with a task that has not ended: each is a break, so after
     // MAX_STREAM_BREAKS of them the wait polls on its schedule.
@@ -841,7 +902,10 @@ fn streams_that_answer_badly_cannot_keep_the_wait_busy() {
     script.push(offering(task("success")));
     let r = run(wait("t1", false), script);
     assert_eq!(listens(&r) as u32, MAX_STREAM_BREAKS);
-    assert_eq!(r.trace[r.trace.len() - 4..], ["sleep 2375", GET, "progress success", "ok task success"]);
+    assert_eq!(
+        r.trace[r.trace.len() - 4..],
+        ["sleep 2375", GET, "progress success", "ok task success"]
+    );
 }
 
 #[test]
