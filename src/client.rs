@@ -1,20 +1,20 @@
-//! The shell's one driver: it runs an operation machine (`op`) to its end, doing what each step
-//! says over the runtime's global `fetch` (never `window`; or one the caller passes), timers an
-//! AbortSignal cuts short, and the caller's `onProgress`. The one place that handles abort.
+//! The shell's one driver (`Run`): it runs an operation machine (`op`) to its end, doing what
+//! each step says over the runtime's global `fetch` (never `window`; or one the caller passes),
+//! timers an AbortSignal cuts short, and the caller's `onProgress`. The one place that handles
+//! abort. It is explicit states, not an `async fn` (`task::Work`): one promise at a time.
 
 use crate::contract::boundary::MAX_RESPONSE_BYTES;
 use crate::contract::push::MAX_OPEN_STREAMS;
 use crate::contract::USER_AGENT;
-use crate::convert::{task_to_js, Failure};
+use crate::convert::{failure_to_js, output_to_js, task_to_js, Failure};
 use crate::error::{redact_echo, ApiKey};
 use crate::model::CreateTaskBody;
-use crate::op::{Input, Machine, Output, Payload, Plan, Request, SendError, Settings, Step};
-use crate::task::settled;
-use crate::upload::Body;
+use crate::op::{Input, Machine, Output, Payload, Plan, Request, SendError, Settings, Step, Upload};
+use crate::task::{Next, Outcome, Work};
+use crate::upload::{self, Body, Prepared};
 use crate::view::View;
 use js_sys::{Function, Math, Promise};
-use std::future::Future;
-use std::pin::Pin;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect};
 
@@ -107,90 +107,200 @@ pub struct Image {
     pub file_name: Option<String>,
 }
 
-impl Client {
-    /// Runs `plan` to its end. Boxed: a method's future stays small until it gets this far
-    /// (a thousand calls refused by validation hold little memory meanwhile).
-    pub fn run(&self, plan: Plan, job: Job) -> Pin<Box<dyn Future<Output = Result<Output<JsValue>, Failure>> + '_>> {
-        Box::pin(self.drive(plan, job))
+impl Job {
+    /// The input for the caller's abort (with the signal's reason, when it has one).
+    fn aborted(&self, in_flight: bool) -> Input<JsValue> {
+        Input::Aborted {
+            reason: self.signal.as_ref().map(abort_reason).filter(|r| !r.is_undefined()),
+            in_flight,
+        }
+    }
+}
+
+/// One operation in flight: the driver. It runs the operation machine (`op`), doing what each
+/// step says, and waits between steps on one promise at a time (`task::Work`): the image's
+/// first bytes, a response, its answer read, or a sleep.
+pub struct Run {
+    client: Rc<Client>,
+    job: Job,
+    /// Runs the clock faster for the bench (see `Job::time_scale`); 1 otherwise.
+    scale: f64,
+    machine: Option<Machine<JsValue>>,
+    awaiting: Awaiting,
+}
+
+/// What the promise the driver handed back last is.
+enum Awaiting {
+    /// Nothing yet: the plan, started once the image to upload (if any) has been read.
+    Start(Plan),
+    ImageHead(Image, Plan),
+    /// A request's response, then its answer read, under the request's deadline (`true`: a
+    /// status stream, counted against the client's cap).
+    Response(Deadline, bool),
+    Reply(Deadline, bool),
+    Sleep,
+    Nothing,
+}
+
+impl Run {
+    pub fn new(client: Rc<Client>, plan: Plan, job: Job) -> Run {
+        Run {
+            client,
+            scale: if job.time_scale > 0.0 { job.time_scale } else { 1.0 },
+            job,
+            machine: None,
+            awaiting: Awaiting::Start(plan),
+        }
     }
 
-    async fn drive(&self, mut plan: Plan, mut job: Job) -> Result<Output<JsValue>, Failure> {
-        if let Some(image) = job.image.take() {
-            let (route, body) = crate::upload::prepare(&image.source, &image.upload_path, image.file_name).await?;
-            job.upload = Some(body);
-            plan = plan.with_upload(route);
-        }
-        let scale = if job.time_scale > 0.0 { job.time_scale } else { 1.0 };
+    /// Builds the machine for `plan`, with the upload's route and body when the image has been read.
+    fn begin(&mut self, plan: Plan, upload: Option<(Upload, Body)>) -> Input<JsValue> {
+        let plan = match upload {
+            Some((route, body)) => {
+                self.job.upload = Some(body);
+                plan.with_upload(route)
+            }
+            None => plan,
+        };
+        let client = &self.client;
         let settings = Settings {
-            base_url: &self.base_url,
-            upload_base_url: &self.upload_base_url,
+            base_url: client.base_url.clone(),
+            upload_base_url: client.upload_base_url.clone(),
             // On the scaled clock a request may still take its real timeout.
-            request_timeout_ms: job.request_timeout_ms.unwrap_or(self.request_timeout_ms) / scale,
-            max_retries: job.max_retries.unwrap_or(self.max_retries),
+            request_timeout_ms: self.job.request_timeout_ms.unwrap_or(client.request_timeout_ms) / self.scale,
+            max_retries: self.job.max_retries.unwrap_or(client.max_retries),
         };
-        let mut machine = Machine::new(settings, plan);
-        let signal = job.signal.as_ref();
-        let aborted = |in_flight| Input::Aborted {
-            reason: signal.map(abort_reason).filter(|r| !r.is_undefined()),
-            in_flight,
+        self.machine = Some(Machine::new(settings, plan));
+        Input::Start
+    }
+
+    fn done(&self, result: Result<Output<JsValue>, Failure>) -> Next {
+        Next::Done(
+            result
+                .map(output_to_js)
+                .map_err(|f| failure_to_js(f, self.client.key.as_ref())),
+        )
+    }
+}
+
+impl Work for Run {
+    fn advance(&mut self, settled: Outcome) -> Next {
+        let mut input = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
+            Awaiting::Start(plan) => match self.job.image.take() {
+                None => self.begin(plan, None),
+                Some(image) => match upload::prepare(&image.source, &image.upload_path, image.file_name.as_deref()) {
+                    Ok(Prepared::Ready(route, body)) => self.begin(plan, Some((route, body))),
+                    Ok(Prepared::Head(head)) => {
+                        self.awaiting = Awaiting::ImageHead(image, plan);
+                        return Next::Wait(head);
+                    }
+                    Err(f) => return self.done(Err(f)),
+                },
+            },
+            Awaiting::ImageHead(image, plan) => {
+                let form = upload::sniff_head(settled).and_then(|mime| {
+                    upload::stream_form(&image.source, mime, &image.upload_path, image.file_name.as_deref())
+                });
+                match form {
+                    Ok(body) => self.begin(plan, Some((Upload::Stream, body))),
+                    Err(f) => return self.done(Err(f)),
+                }
+            }
+            Awaiting::Response(deadline, stream) => {
+                match settled.and_then(|response| read_reply(&response, MAX_RESPONSE_BYTES as u32)) {
+                    Ok(reading) => {
+                        self.awaiting = Awaiting::Reply(deadline, stream);
+                        return Next::Wait(reading);
+                    }
+                    Err(e) => self.client.exchanged(&self.job, deadline, stream, Err(e)),
+                }
+            }
+            Awaiting::Reply(deadline, stream) => self.client.exchanged(&self.job, deadline, stream, settled),
+            Awaiting::Sleep if settled.is_ok() => Input::Woke,
+            Awaiting::Sleep | Awaiting::Nothing => self.job.aborted(false),
         };
-        let mut input = Input::Start;
-        let result = loop {
-            input = match machine.step(input, now() / scale, Math::random()) {
-                Step::Send(_) if signal.is_some_and(is_aborted) => aborted(false),
+        let Some(machine) = self.machine.as_mut() else {
+            return Next::Done(Err(JsValue::UNDEFINED)); // unreachable: every path above begins it
+        };
+        let signal = self.job.signal.as_ref();
+        let streams = &self.client.streams;
+        loop {
+            input = match machine.step(input, now() / self.scale, Math::random()) {
+                Step::Send(_) if signal.is_some_and(is_aborted) => self.job.aborted(false),
                 // Past the cap the stream is refused here, as a server would: this wait polls.
-                Step::Send(_) if machine.listening() && self.streams.get() >= MAX_OPEN_STREAMS => Input::Reply {
+                Step::Send(_) if machine.listening() && streams.get() >= MAX_OPEN_STREAMS => Input::Reply {
                     status: 429,
                     text: None,
                     retry_after: None,
                     push: false,
                 },
                 Step::Send(request) => {
-                    let stream = u32::from(machine.listening());
-                    self.streams.set(self.streams.get() + stream);
-                    let sent = self.send(&request, &job, scale, machine.attempt() + 1).await;
-                    self.streams.set(self.streams.get() - stream);
+                    let attempt = machine.attempt() + 1;
+                    let stream = machine.listening();
+                    let sent = self.client.send(&request, &self.job, self.scale, attempt);
                     match sent {
-                        Ok(reply) => reply,
-                        Err(None) => aborted(true),
-                        Err(Some(e)) => Input::Failed(e),
+                        Ok((response, deadline)) => {
+                            streams.set(streams.get() + u32::from(stream));
+                            self.awaiting = Awaiting::Response(deadline, stream);
+                            return Next::Wait(response);
+                        }
+                        Err(Some((deadline, err))) => self.client.exchanged(&self.job, deadline, false, Err(err)),
+                        Err(None) => self.job.aborted(true),
                     }
                 }
-                Step::Sleep(ms) => {
-                    let woke = match sleep(ms * scale, signal) {
-                        Ok(p) => settled(p).await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if woke {
-                        Input::Woke
-                    } else {
-                        aborted(false)
+                Step::Sleep(ms) => match sleep(ms * self.scale, signal) {
+                    Ok(woken) => {
+                        self.awaiting = Awaiting::Sleep;
+                        return Next::Wait(woken);
                     }
-                }
+                    Err(_) => self.job.aborted(false),
+                },
                 Step::Progress => {
-                    if let (Some(f), Some((task, raw))) = (&job.on_progress, machine.last_task()) {
+                    if let (Some(f), Some((task, raw))) = (&self.job.on_progress, machine.last_task()) {
                         // A throwing progress callback must not break the wait.
                         let _ = f.call1(&JsValue::UNDEFINED, &task_to_js(task, raw.clone()));
                     }
                     Input::Reported
                 }
-                Step::Done(result) => break result,
+                Step::Done(result) => {
+                    if let Some(id) = machine.created_task() {
+                        self.client.note_created(id);
+                    }
+                    return self.done(result);
+                }
             };
-        };
-        if let Some(id) = machine.created_task() {
-            self.note_created(id);
         }
-        result
+    }
+}
+
+impl Client {
+    /// The end of an exchange (its answer read, or how it failed), its deadline cleared.
+    fn exchanged(&self, job: &Job, deadline: Deadline, stream: bool, settled: Outcome) -> Input<JsValue> {
+        let streams = &self.streams;
+        streams.set(streams.get() - u32::from(stream));
+        let ended = deadline.clear().unwrap_or(2);
+        match settled {
+            Ok(reply) => self.reply_input(&reply),
+            Err(_) if ended == 2 => job.aborted(true),
+            Err(_) if ended == 1 => Input::Failed(SendError::TimedOut),
+            Err(err) => Input::Failed(SendError::Network {
+                detail: describe_error(&err),
+                cause: Some(err),
+            }),
+        }
     }
 
-    /// One HTTP exchange under the request's deadline; `Err(None)` when the caller aborted it.
-    async fn send(
+    /// Hands `request` to fetch under its deadline: the promise of the response and the deadline;
+    /// `Err(None)` when the request could not be built (reported as aborted in flight, as before
+    /// the machine: nothing was sent), or the deadline and the error when fetch threw at once.
+    #[allow(clippy::type_complexity)]
+    fn send(
         &self,
         request: &Request,
         job: &Job,
         scale: f64,
         attempt: u32,
-    ) -> Result<Input<JsValue>, Option<SendError<JsValue>>> {
+    ) -> Result<(Promise, Deadline), Option<(Deadline, JsValue)>> {
         let body = match &request.payload {
             Payload::None => None,
             Payload::Json(text) => Some(Body::Json(JsValue::from_str(text))),
@@ -205,32 +315,21 @@ impl Client {
                 Some(Body::Json(js_sys::JSON::stringify(&body).map_err(|_| None)?.into()))
             }
         };
-        let signal = job.signal.as_ref();
-        let deadline = Deadline::new(signal, request.timeout_ms * scale).map_err(|_| None)?;
-        let result = self.exchange(request, body, &deadline, attempt).await;
-        let ended = deadline.clear().unwrap_or(2);
-        result.map_err(|err| {
-            if ended == 2 {
-                None
-            } else if ended == 1 {
-                Some(SendError::TimedOut)
-            } else {
-                Some(SendError::Network {
-                    detail: describe_error(&err),
-                    cause: Some(err),
-                })
-            }
-        })
+        let deadline = Deadline::new(job.signal.as_ref(), request.timeout_ms * scale).map_err(|_| None)?;
+        match self.fetch(request, body, &deadline, attempt) {
+            Ok(response) => Ok((response, deadline)),
+            Err(err) => Err(Some((deadline, err))),
+        }
     }
 
-    /// The fetch and the capped read of its answer; any JS exception comes back as `Err`.
-    async fn exchange(
+    /// The fetch of `request`; any JS exception comes back as `Err`.
+    fn fetch(
         &self,
         request: &Request,
         body: Option<Body>,
         deadline: &Deadline,
         attempt: u32,
-    ) -> Result<Input<JsValue>, JsValue> {
+    ) -> Result<Promise, JsValue> {
         let headers = Headers::new()?;
         // No Accept: each route has one answer type (JSON, or Server-Sent Events for a status stream).
         if self.user_agent {
@@ -262,16 +361,18 @@ impl Client {
         // For a custom or logging fetch (`clientFetch`): which try of this request it is, from 1.
         crate::jsview::set(&init, "attempt", f64::from(attempt));
         let url = request.url.as_str();
-        let promise = match &self.fetch {
+        match &self.fetch {
             // `then` on a resolved promise: a custom fetch may return any thenable (or throw).
-            Some(f) => resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?)?,
+            Some(f) => resolve(&f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)?),
             // A replaced global fetch may return any thenable, like a custom one.
-            None => resolve(&global_fetch(url, &init)?.into())?,
-        };
-        let response = settled(promise).await?;
-        let reply = settled(read_reply(&response, MAX_RESPONSE_BYTES as u32)?).await?;
-        // Bounded by MAX_RESPONSE_BYTES; scrubbed of the key before anything reads it, so no
-        // result, error or raw record can carry it.
+            None => resolve(&global_fetch(url, &init)?.into()),
+        }
+    }
+
+    /// The machine's input for an answer read by `readReply`. Its text is bounded by
+    /// MAX_RESPONSE_BYTES and scrubbed of the key before anything reads it, so no result, error
+    /// or raw record can carry it.
+    fn reply_input(&self, reply: &JsValue) -> Input<JsValue> {
         let text = reply
             .get("text")
             .filter(|t| t.kind() == crate::view::Kind::String)
@@ -282,12 +383,12 @@ impl Client {
                     None => t,
                 }
             });
-        Ok(Input::Reply {
+        Input::Reply {
             status: reply.field("status").and_then(|s| s.number()).unwrap_or(0.0) as u16,
             text,
             retry_after: reply.field("retryAfter").and_then(|v| v.string()),
             push: reply.field("push").is_some(),
-        })
+        }
     }
 
     /// Remembers a task this client created: a ring of the newest `MAX_REMEMBERED_CREATES`

@@ -5,7 +5,7 @@ use crate::contract::MODEL_ID;
 use crate::error::{redact_echo, ApiKey, ErrorKind};
 use crate::jsview::{object, opt, set};
 use crate::model::CreateTaskBody;
-use crate::op;
+use crate::op::{self, Output};
 use crate::validate::Issue;
 use crate::view::View;
 use crate::wire::Task;
@@ -114,4 +114,26 @@ pub fn create_body(input: &JsValue, checked: &CreateTaskBody, image_url: Option<
     set(&inner, "cfg_scale", checked.input.cfg_scale);
     set(&body, "input", inner);
     body
+}
+
+/// An operation's result as the JS value its method resolves with.
+pub fn output_to_js(output: Output<JsValue>) -> JsValue {
+    match output {
+        Output::Created(id) => {
+            let o = object();
+            set(&o, "taskId", id);
+            o.into()
+        }
+        Output::Task(task, raw) => task_to_js(&task, raw),
+        Output::Generated(task, raw) => {
+            let o = object();
+            set(&o, "taskId", task.task_id.as_str());
+            set(&o, "videoUrl", opt(task.video_urls.first().map(String::as_str)));
+            set(&o, "task", task_to_js(&task, raw));
+            o.into()
+        }
+        Output::Uploaded(data) => crate::upload::result_to_js(&data),
+        Output::Credits(n) => n.into(),
+        Output::DownloadUrl(url) => url.into(),
+    }
 }

@@ -1,11 +1,12 @@
 //! Every `#[wasm_bindgen]` export (their TypeScript declarations are js/index.d.ts). JS names are camelCase; request objects keep the API's field names verbatim.
 
-use crate::client::{client_fetch, in_browser_page, sends_user_agent, Client, Image, Job};
+use crate::client::{client_fetch, in_browser_page, sends_user_agent, Client, Image, Job, Run};
 use crate::contract::{assumptions, API_BASE_URL, UPLOAD_BASE_URL};
-use crate::convert::{create_body, failure_to_js, issues_to_js, task_to_js, Failure};
+use crate::convert::{create_body, failure_to_js, issues_to_js, Failure};
 use crate::error::{ApiKey, ErrorKind};
-use crate::jsview::{object, opt, prop, set, snapshot};
-use crate::op::{Output, Plan, Upload, WaitSettings};
+use crate::jsview::{object, prop, set, snapshot};
+use crate::op::{Plan, Upload, WaitSettings};
+use crate::task::{spawn, Next, Outcome, Work};
 use crate::validate::{self, did_you_mean, Issue, IssueCode, Mode};
 use crate::view::{Kind, View};
 use js_sys::{Function, Promise};
@@ -396,68 +397,55 @@ impl KlingClient {
     /// were read into (or rejects with what was wrong with them), as a KieError scrubbed of the key.
     fn launch(&self, prepared: Result<(Plan, Job), Failure>) -> Promise {
         match prepared {
-            Ok((plan, job)) => settle(Work::Run(self.inner.clone(), plan, job)),
+            Ok((plan, job)) => spawn(Run::new(self.inner.clone(), plan, job)),
             Err(f) => rejected(f, self.inner.key.as_ref()),
         }
     }
 }
 
-/// The asynchronous work behind every promise the package returns.
-enum Work {
-    Run(Rc<Client>, Plan, Job),
-    CheckImage(JsValue),
-    /// A callback delivery: body, headers, the HMAC key and the tolerance in seconds.
-    Verify(JsValue, JsValue, ApiKey, Option<f64>),
-}
-
-/// A call refused before any work: its promise is already rejected (no future is kept).
+/// A call refused before any work: its promise is already rejected (no task is kept).
 fn rejected(f: Failure, key: Option<&ApiKey>) -> Promise {
     Promise::reject(&failure_to_js(f, key))
 }
 
-/// The promise of `work`: one async body for all of them (one copy of the promise bridge in the
-/// wasm), whose failure becomes the thrown KieError, scrubbed of the key it used.
-fn settle(work: Work) -> Promise {
-    crate::task::spawn(async move {
-        match work {
-            Work::Run(client, plan, job) => client
-                .run(plan, job)
-                .await
-                .map(output_to_js)
-                .map_err(|f| failure_to_js(f, client.key.as_ref())),
-            // Boxed, like `run`: a pending promise holds only the work it is doing.
-            Work::CheckImage(source) => Box::pin(crate::upload::check_binary_image(&source))
-                .await
-                .map(JsValue::from)
-                .map_err(|f| failure_to_js(f, None)),
-            Work::Verify(body, headers, key, tolerance) => {
-                Box::pin(crate::webhook::verify_callback(&body, &headers, &key, tolerance))
-                    .await
-                    .map_err(|f| failure_to_js(f, Some(&key)))
-            }
-        }
-    })
+/// `checkImage`'s work: the size checks and the promise of the first bytes, then the format.
+struct CheckImage(Option<JsValue>);
+
+impl Work for CheckImage {
+    fn advance(&mut self, settled: Outcome) -> Next {
+        let result = match self.0.take() {
+            Some(source) => match crate::upload::read_head(&source) {
+                Ok(head) => return Next::Wait(head),
+                Err(f) => Err(f),
+            },
+            None => crate::upload::sniff_head(settled).map(JsValue::from),
+        };
+        Next::Done(result.map_err(|f| failure_to_js(f, None)))
+    }
 }
 
-/// An operation's result as the JS value its method resolves with.
-fn output_to_js(output: Output<JsValue>) -> JsValue {
-    match output {
-        Output::Created(id) => {
-            let o = object();
-            set(&o, "taskId", id);
-            o.into()
-        }
-        Output::Task(task, raw) => task_to_js(&task, raw),
-        Output::Generated(task, raw) => {
-            let o = object();
-            set(&o, "taskId", task.task_id.as_str());
-            set(&o, "videoUrl", opt(task.video_urls.first().map(String::as_str)));
-            set(&o, "task", task_to_js(&task, raw));
-            o.into()
-        }
-        Output::Uploaded(data) => crate::upload::result_to_js(&data),
-        Output::Credits(n) => n.into(),
-        Output::DownloadUrl(url) => url.into(),
+/// `verifyCallback`'s work: the checks up to the HMAC, then the host's verdict and the rest.
+struct Verify {
+    key: ApiKey,
+    signed: Option<crate::webhook::Signed>,
+    delivery: Option<(JsValue, JsValue, Option<f64>)>,
+}
+
+impl Work for Verify {
+    fn advance(&mut self, settled: Outcome) -> Next {
+        let result = match self.delivery.take() {
+            Some((body, headers, tolerance)) => {
+                match crate::webhook::verify_start(&body, &headers, &self.key, tolerance) {
+                    Ok((verdict, signed)) => {
+                        self.signed = Some(signed);
+                        return Next::Wait(verdict);
+                    }
+                    Err(f) => Err(f),
+                }
+            }
+            None => crate::webhook::verify_finish(settled, self.signed.take()),
+        };
+        Next::Done(result.map_err(|f| failure_to_js(f, Some(&self.key))))
     }
 }
 
@@ -544,7 +532,7 @@ const PENDING_UPLOAD_URL: &str = "https://upload.pending.invalid/image";
 pub fn check_image(
     #[wasm_bindgen(unchecked_param_type = "Blob | ArrayBuffer | Uint8Array")] source: JsValue,
 ) -> Promise {
-    settle(Work::CheckImage(source))
+    spawn(CheckImage(Some(source)))
 }
 
 /// `parseCallback`: documented in js/index.d.ts (the shipped docs).
@@ -568,15 +556,18 @@ pub fn verify_callback(#[wasm_bindgen(unchecked_param_type = "VerifyCallbackOpti
             ),
             None,
         ),
-        Some(key) => settle(Work::Verify(
-            options.field("body").unwrap_or(JsValue::UNDEFINED),
-            options.field("headers").unwrap_or(JsValue::UNDEFINED),
-            ApiKey::new(key),
-            options
-                .field("toleranceSeconds")
-                .and_then(|t| t.number())
-                .filter(|t| t.is_finite() && *t >= 0.0),
-        )),
+        Some(key) => spawn(Verify {
+            key: ApiKey::new(key),
+            signed: None,
+            delivery: Some((
+                options.field("body").unwrap_or(JsValue::UNDEFINED),
+                options.field("headers").unwrap_or(JsValue::UNDEFINED),
+                options
+                    .field("toleranceSeconds")
+                    .and_then(|t| t.number())
+                    .filter(|t| t.is_finite() && *t >= 0.0),
+            )),
+        }),
     }
 }
 

@@ -171,7 +171,7 @@ pub fn may_read(owner: Option<&str>, caller_id: &str) -> bool {
 
 /// Whether a create costing `cost` fits the caller's daily budget.
 pub fn within_daily_credits(spent: u64, cost: u32, per_day: Option<u64>) -> bool {
-    per_day.map_or(true, |limit| spent + u64::from(cost) <= limit)
+    per_day.is_none_or(|limit| spent + u64::from(cost) <= limit)
 }
 
 /// Creates per caller in a sliding minute, kept in memory (one process or isolate; use the

@@ -9,7 +9,6 @@ use crate::convert::Failure;
 use crate::image::{base64_payload, sniff_image, Base64Scan, ImageProblem};
 use crate::jsview::{object, opt, set, text_slice};
 use crate::op::Upload;
-use crate::task::settled;
 use crate::validate::{check_http_url, check_upload_path, IssueCode};
 use crate::view::View;
 use js_sys::Promise;
@@ -28,7 +27,7 @@ extern "C" {
         source: &JsValue,
         mime_type: &str,
         upload_path: &str,
-        file_name: Option<String>,
+        file_name: Option<&str>,
     ) -> Result<JsValue, JsValue>;
     fn now() -> f64;
 }
@@ -53,22 +52,24 @@ fn image_issue(p: ImageProblem) -> Failure {
     )
 }
 
+/// What reading an image for upload needs next.
+pub enum Prepared {
+    /// Its route and body.
+    Ready(Upload, Body),
+    /// Bytes: the promise of their first bytes, which `sniff_head` reads the format from;
+    /// `stream_form` then builds the body.
+    Head(Promise),
+}
+
 /// The route and body for `source`, checked first: a Blob/File/ArrayBuffer/Uint8Array goes by
 /// the stream upload, an http(s) URL by the URL upload, a data: URL or base64 text by the
 /// base64 upload. A failure is a "validation" error and nothing is sent.
-pub async fn prepare(
-    source: &JsValue,
-    upload_path: &str,
-    file_name: Option<String>,
-) -> Result<(Upload, Body), Failure> {
+pub fn prepare(source: &JsValue, upload_path: &str, file_name: Option<&str>) -> Result<Prepared, Failure> {
     if let Err(m) = check_upload_path(upload_path) {
         return Err(Failure::issue("uploadPath", IssueCode::InvalidType, m, None));
     }
     if is_binary(source) {
-        let mime = check_binary_image(source).await?;
-        let form = upload_form(source, mime, upload_path, file_name)
-            .map_err(|_| upload_issue("the image could not be read", None))?;
-        return Ok((Upload::Stream, Body::Form(form)));
+        return read_head(source).map(Prepared::Head);
     }
     let Some((len, _)) = source.text_stats() else {
         return Err(upload_issue(
@@ -93,12 +94,24 @@ pub async fn prepare(
         set(&o, "base64Data", source.clone());
         Upload::Base64
     };
-    let text = js_sys::JSON::stringify(&o).map_err(|_| upload_issue("the image could not be read", None))?;
-    Ok((route, Body::Json(text.into())))
+    let text = js_sys::JSON::stringify(&o).map_err(|_| unreadable())?;
+    Ok(Prepared::Ready(route, Body::Json(text.into())))
 }
 
-/// Checks bytes the way the upload API will: size, then format from the first bytes.
-pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failure> {
+/// The multipart body of the stream upload, once `sniff_head` has named the format.
+pub fn stream_form(source: &JsValue, mime: &str, upload_path: &str, file_name: Option<&str>) -> Result<Body, Failure> {
+    upload_form(source, mime, upload_path, file_name)
+        .map(Body::Form)
+        .map_err(|_| unreadable())
+}
+
+fn unreadable() -> Failure {
+    upload_issue("the image could not be read", None)
+}
+
+/// Checks bytes the way the upload API will, size first: the promise of the first bytes, from
+/// which `sniff_head` reads the format.
+pub fn read_head(source: &JsValue) -> Result<Promise, Failure> {
     if !is_binary(source) {
         return Err(upload_issue(
             "the image must be a Blob, File, ArrayBuffer or Uint8Array",
@@ -107,7 +120,7 @@ pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failur
     }
     let size = binary_size(source);
     if size < 0.0 {
-        return Err(upload_issue("the image could not be read", None));
+        return Err(unreadable());
     }
     if size == 0.0 {
         return Err(image_issue(ImageProblem::Empty));
@@ -115,12 +128,12 @@ pub async fn check_binary_image(source: &JsValue) -> Result<&'static str, Failur
     if size > IMAGE_MAX_BYTES as f64 {
         return Err(image_issue(ImageProblem::TooLarge));
     }
-    let head = match head_bytes(source, 16) {
-        Ok(p) => settled(p).await,
-        Err(e) => Err(e),
-    }
-    .map_err(|_| upload_issue("the image could not be read", None))?;
-    let head = js_sys::Uint8Array::new(&head).to_vec();
+    head_bytes(source, 16).map_err(|_| unreadable())
+}
+
+/// The image's MIME type, from how `read_head`'s promise settled.
+pub fn sniff_head(head: Result<JsValue, JsValue>) -> Result<&'static str, Failure> {
+    let head = js_sys::Uint8Array::new(&head.map_err(|_| unreadable())?).to_vec();
     sniff_image(&head).ok_or_else(|| image_issue(ImageProblem::NotAnImage))
 }
 

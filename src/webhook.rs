@@ -9,7 +9,6 @@ use crate::callback::{
 use crate::contract::boundary::MAX_HEADER_CHARS;
 use crate::convert::{task_to_js, Failure};
 use crate::error::{ApiKey, ErrorKind};
-use crate::task::settled;
 use crate::view::View;
 use crate::wire;
 use js_sys::Promise;
@@ -73,13 +72,23 @@ thread_local! {
     static REPLAYS: std::cell::RefCell<ReplayGuard> = std::cell::RefCell::default();
 }
 
-/// Webhook verification: size, headers, timestamp window, HMAC (WebCrypto), replay.
-pub async fn verify_callback(
+/// A delivery whose signature the host is checking: what `verify_finish` needs after.
+pub struct Signed {
+    parsed: JsValue,
+    message: String,
+    timestamp_s: f64,
+    now_s: f64,
+    tolerance_s: f64,
+}
+
+/// Webhook verification up to the HMAC: size, headers, timestamp window; then the promise of
+/// the host's WebCrypto verdict on the signature.
+pub fn verify_start(
     body: &JsValue,
     headers: &JsValue,
     hmac_key: &ApiKey,
     tolerance_s: Option<f64>,
-) -> Result<JsValue, Failure> {
+) -> Result<(Promise, Signed), Failure> {
     let parsed = callback_json(body)?;
     let timestamp = read_header(headers, "x-webhook-timestamp", MAX_HEADER_CHARS as u32);
     let signature = read_header(headers, "x-webhook-signature", MAX_HEADER_CHARS as u32);
@@ -87,20 +96,36 @@ pub async fn verify_callback(
         return Err(webhook_failure(WebhookProblem::MissingHeaders));
     };
     let task_id = signed_task_id(&parsed).ok_or_else(|| webhook_failure(WebhookProblem::Malformed))?;
-    let tolerance = tolerance_s.unwrap_or(DEFAULT_TOLERANCE_SECONDS);
+    let tolerance_s = tolerance_s.unwrap_or(DEFAULT_TOLERANCE_SECONDS);
     let now_s = now() / 1000.0;
-    let ts = check_timestamp(&timestamp, now_s, tolerance).map_err(webhook_failure)?;
+    let timestamp_s = check_timestamp(&timestamp, now_s, tolerance_s).map_err(webhook_failure)?;
     let signature = decode_signature(&signature).map_err(webhook_failure)?;
     let message = signed_message(&task_id, timestamp.trim());
-    let valid = match hmac_verify(hmac_key.expose(), &message, &signature) {
-        Ok(p) => settled(p).await.map(|v| v.is_truthy()).unwrap_or(false),
-        Err(_) => false,
-    };
-    if !valid {
+    let verdict = hmac_verify(hmac_key.expose(), &message, &signature)
+        .map_err(|_| webhook_failure(WebhookProblem::SignatureMismatch))?;
+    Ok((
+        verdict,
+        Signed {
+            parsed,
+            message,
+            timestamp_s,
+            now_s,
+            tolerance_s,
+        },
+    ))
+}
+
+/// The rest of the verification once the HMAC verdict settled: the replay check, then the Task.
+pub fn verify_finish(verdict: Result<JsValue, JsValue>, signed: Option<Signed>) -> Result<JsValue, Failure> {
+    let Some(signed) = signed.filter(|_| verdict.is_ok_and(|v| v.is_truthy())) else {
         return Err(webhook_failure(WebhookProblem::SignatureMismatch));
-    }
-    if !REPLAYS.with(|r| r.borrow_mut().first_time(&message, ts, now_s, tolerance)) {
+    };
+    let first = REPLAYS.with(|r| {
+        r.borrow_mut()
+            .first_time(&signed.message, signed.timestamp_s, signed.now_s, signed.tolerance_s)
+    });
+    if !first {
         return Err(webhook_failure(WebhookProblem::Replayed));
     }
-    parse_callback(&parsed)
+    parse_callback(&signed.parsed)
 }

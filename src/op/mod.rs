@@ -30,10 +30,10 @@ use crate::view::View;
 use crate::wire::{self, Task, TaskState};
 
 /// The client's settings an operation needs.
-#[derive(Clone, Copy, Debug)]
-pub struct Settings<'a> {
-    pub base_url: &'a str,
-    pub upload_base_url: &'a str,
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub base_url: String,
+    pub upload_base_url: String,
     pub request_timeout_ms: f64,
     pub max_retries: u32,
 }
@@ -221,8 +221,8 @@ enum Pending {
     Report,
 }
 
-pub struct Machine<'a, V> {
-    settings: Settings<'a>,
+pub struct Machine<V> {
+    settings: Settings,
     phase: Phase,
     /// Create after the upload, wait after the create (generate).
     then_create: bool,
@@ -249,8 +249,8 @@ pub struct Machine<'a, V> {
     listen_ms: f64,
 }
 
-impl<'a, V: View + Clone> Machine<'a, V> {
-    pub fn new(settings: Settings<'a>, plan: Plan) -> Self {
+impl<V: View + Clone> Machine<V> {
+    pub fn new(settings: Settings, plan: Plan) -> Self {
         let mut m = Machine {
             settings,
             phase: Phase::Create,
@@ -435,7 +435,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
     }
 
     fn url(&self, path: &str) -> String {
-        let mut u = self.settings.base_url.to_owned();
+        let mut u = self.settings.base_url.clone();
         u.push_str(path);
         u
     }
@@ -444,7 +444,7 @@ impl<'a, V: View + Clone> Machine<'a, V> {
         let mut timeout_ms = self.settings.request_timeout_ms;
         let (method, url, payload) = match self.phase {
             Phase::Upload(u) => {
-                let mut url = self.settings.upload_base_url.to_owned();
+                let mut url = self.settings.upload_base_url.clone();
                 url.push_str(u.route());
                 ("POST", url, Payload::Upload)
             }
@@ -521,8 +521,8 @@ impl<'a, V: View + Clone> Machine<'a, V> {
 
     fn request_base(&self) -> &str {
         match self.phase {
-            Phase::Upload(_) => self.settings.upload_base_url,
-            _ => self.settings.base_url,
+            Phase::Upload(_) => &self.settings.upload_base_url,
+            _ => &self.settings.base_url,
         }
     }
 

@@ -6,10 +6,10 @@ use serde_json::{json, Value};
 
 const BASE: &str = "https://api.test";
 
-fn settings() -> Settings<'static> {
+fn settings() -> Settings {
     Settings {
-        base_url: BASE,
-        upload_base_url: "https://upload.test",
+        base_url: BASE.into(),
+        upload_base_url: "https://upload.test".into(),
         request_timeout_ms: 60_000.0,
         max_retries: 2,
     }
@@ -289,7 +289,7 @@ fn retry_after_is_honoured_up_to_a_minute() {
 #[test]
 fn max_retries_bounds_the_sends() {
     for max_retries in [0, 1, 5] {
-        let mut m: Machine<'_, Value> = Machine::new(
+        let mut m: Machine<Value> = Machine::new(
             Settings {
                 max_retries,
                 ..settings()
