@@ -2,7 +2,7 @@
 //! time and a jitter in [0, 1), it says what to do next (send this request, sleep this long,
 //! report this progress, or finish with this result) and takes in what happened (the reply, a
 //! failed send, the end of a sleep, an abort). No I/O, no timers, no JS: the shell's one driver
-//! (`client::run`) executes the steps, and `cargo test` pins every decision with a fake clock.
+//! (`client::Run`) executes the steps, and `cargo test` pins every decision with a fake clock.
 //!
 //! An operation is a chain of phases: generate = upload? -> create -> wait; the others are one
 //! phase each. Each request is retried by `policy` (reads on any transient failure, creates and
