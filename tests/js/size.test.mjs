@@ -17,7 +17,7 @@ const root = new URL("../../", import.meta.url).pathname;
 // --low-memory-unused, terser, glue trims and a merged Deadline import). Session 7 (issue 16,
 // step by step): 44,720 B, the promise bridge of src/task.rs instead of wasm-bindgen-futures;
 // 43,640 B, the driver as explicit states instead of async functions.
-const BUDGET_GZIP = { rebuilt: 43_640, prebuilt: 52.2 * 1024 };
+const BUDGET_GZIP = { rebuilt: 43_640, prebuilt: 51_800 };
 
 test("wasm + browser glue stay within the size budget", () => {
   const gz = (f) => gzipSync(readFileSync(`${root}pkg/${f}`), { level: 9 }).length;
