@@ -504,24 +504,30 @@ export function uploadForm(source, mimeType, uploadPath, fileName) {
 }
 
 /** Runs a task of the wasm to its end (src/task.rs): awaits each promise it hands back and
- *  steps it with how that settled; resolves or rejects as the task finished. An async function
- *  never throws, it rejects. @total */
+ *  steps it with how that settled, until it answers with its result (never a promise) or throws
+ *  its error. An async function never throws, it rejects. @total */
 export async function drive(task) {
   try {
-    for (let next = task.step(true); next; ) {
-      let ok = true;
-      let value;
+    // The work starts after the caller's code, as a promise's does: an abort in the same tick
+    // stops a request before it is sent, and no caller code runs inside the method call.
+    await undefined;
+    for (let ok = true, value, next; ; ) {
+      next = task.step(ok, value);
+      if (!(next instanceof Promise)) return next;
       try {
         value = await next;
+        ok = true;
       } catch (e) {
-        ok = false;
         value = e;
+        ok = false;
       }
-      next = task.step(ok, value);
     }
-    return task.finish();
   } finally {
-    task.free();
+    try {
+      task.free();
+    } catch {
+      // a task left borrowed by a trap: keep the error that ended it
+    }
   }
 }
 

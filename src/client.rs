@@ -183,6 +183,18 @@ impl Run {
     }
 }
 
+impl Drop for Run {
+    /// A run freed while a request is out (its promise never settled) gives back its stream slot
+    /// and detaches its deadline from the caller's signal.
+    fn drop(&mut self) {
+        if let Awaiting::Response(deadline, stream) | Awaiting::Reply(deadline, stream) = &self.awaiting {
+            let streams = &self.client.streams;
+            streams.set(streams.get() - u32::from(*stream));
+            let _ = deadline.clear();
+        }
+    }
+}
+
 impl Work for Run {
     fn advance(&mut self, settled: Outcome) -> Next {
         let mut input = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
@@ -236,16 +248,19 @@ impl Work for Run {
                 },
                 Step::Send(request) => {
                     let attempt = machine.attempt() + 1;
+                    // Counted before the send: a custom fetch may start another wait meanwhile.
                     let stream = machine.listening();
-                    let sent = self.client.send(&request, &self.job, self.scale, attempt);
-                    match sent {
+                    streams.set(streams.get() + u32::from(stream));
+                    match self.client.send(&request, &self.job, self.scale, attempt) {
                         Ok((response, deadline)) => {
-                            streams.set(streams.get() + u32::from(stream));
                             self.awaiting = Awaiting::Response(deadline, stream);
                             return Next::Wait(response);
                         }
-                        Err(Some((deadline, err))) => self.client.exchanged(&self.job, deadline, false, Err(err)),
-                        Err(None) => self.job.aborted(true),
+                        Err(Some((deadline, err))) => self.client.exchanged(&self.job, deadline, stream, Err(err)),
+                        Err(None) => {
+                            streams.set(streams.get() - u32::from(stream));
+                            self.job.aborted(true)
+                        }
                     }
                 }
                 Step::Sleep(ms) => match sleep(ms * self.scale, signal) {

@@ -29,35 +29,23 @@ extern "C" {
 
 /// The promise of `work`'s result: the one way the shell's asynchronous work reaches JS.
 pub fn spawn(work: impl Work + 'static) -> Promise {
-    drive(Task {
-        work: Box::new(work),
-        result: None,
-    })
+    drive(Task { work: Box::new(work) })
 }
 
 /// One piece of work in flight (runtime.js `drive` steps it; not part of the public API).
 #[wasm_bindgen]
 pub struct Task {
     work: Box<dyn Work>,
-    result: Option<Outcome>,
 }
 
 #[wasm_bindgen]
 impl Task {
     /// Advances the work, `ok`/`value` being how the promise it waited on settled: the next
-    /// promise to wait on, or nothing when it has finished.
-    pub fn step(&mut self, ok: bool, value: JsValue) -> Option<Promise> {
+    /// promise to wait on, or the result (never a promise), or its error thrown.
+    pub fn step(&mut self, ok: bool, value: JsValue) -> Result<JsValue, JsValue> {
         match self.work.advance(if ok { Ok(value) } else { Err(value) }) {
-            Next::Wait(promise) => Some(promise),
-            Next::Done(result) => {
-                self.result = Some(result);
-                None
-            }
+            Next::Wait(promise) => Ok(promise.into()),
+            Next::Done(result) => result,
         }
-    }
-
-    /// The finished work's value, or its error thrown.
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        self.result.take().unwrap_or(Err(JsValue::UNDEFINED))
     }
 }

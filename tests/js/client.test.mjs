@@ -219,6 +219,17 @@ test("abort during a backoff sleep and during a poll sleep rejects within 50 ms;
   assert.equal(err3.kind, "aborted");
   assert.equal(err3.maybeCreated, false);
   assert.equal((await emu.counters(key3)).requests.createTask ?? 0, 0);
+  // Aborted in the same tick as the call: a method's work starts after the caller's code, as a
+  // promise's does, so nothing is sent and nothing may have been created.
+  const key4 = emu.key();
+  const ac4 = new AbortController();
+  const p4 = client(key4).createTask(validInput(), { signal: ac4.signal });
+  ac4.abort();
+  const err4 = await rejects(p4);
+  assert.equal(err4.kind, "aborted");
+  assert.equal(err4.maybeCreated, false);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await emu.counters(key4)).requests.createTask ?? 0, 0);
 });
 
 test("network errors and request timeouts are typed", async () => {
