@@ -32,6 +32,8 @@ const CANNOT_THROW = {
   __wbg_parse: "Date.parse of a string",
   __wbg_prototypesetcall: "copies a Uint8Array the wasm made",
   __wbg_random: "Math.random",
+  __wbindgen_object_clone_ref: "an array write in the glue's heap of JS values (build.sh: -reference-types)",
+  __wbindgen_object_drop_ref: "an array write in the glue's heap of JS values (build.sh: -reference-types)",
   __wbg_reject: "Promise.reject of a KieError the wasm made",
   __wbg_set_body: "a property of a fresh RequestInit",
   __wbg_set_headers: "a property of a fresh RequestInit",
