@@ -604,6 +604,15 @@ fn oversized_and_unreadable_answers_are_invalid_responses() {
 // ---- push: a wait through a proxy that offers status streams (contract::push) ----
 
 const LISTEN: &str = "GET /api/v1/jobs/recordInfo/events?taskId=t1 (600000)";
+/// A poll offers streams, the wait listens, the stream ends without news, one poll finds the end.
+const LISTEN_THEN_ONE_POLL: [&str; 6] = [
+    GET,
+    "progress generating",
+    LISTEN,
+    GET,
+    "progress success",
+    "ok task success",
+];
 
 /// This answer, from a server that offers status streams.
 fn offering(next: Next) -> Next {
@@ -725,17 +734,7 @@ fn a_quiet_stream_still_gets_a_safety_poll() {
         wait("t1", false),
         vec![offering(task("generating")), timed_out(), task("success")],
     );
-    assert_eq!(
-        r.trace,
-        [
-            GET,
-            "progress generating",
-            LISTEN,
-            GET,
-            "progress success",
-            "ok task success"
-        ]
-    );
+    assert_eq!(r.trace, LISTEN_THEN_ONE_POLL);
 }
 
 #[test]
@@ -782,17 +781,7 @@ fn refused_or_failing_streams_fall_back_to_polling() {
         wait("t1", false),
         vec![offering(task("generating")), garbled, offering(task("success"))],
     );
-    assert_eq!(
-        r.trace,
-        [
-            GET,
-            "progress generating",
-            LISTEN,
-            GET,
-            "progress success",
-            "ok task success"
-        ]
-    );
+    assert_eq!(r.trace, LISTEN_THEN_ONE_POLL);
 }
 
 #[test]
