@@ -265,16 +265,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.launch((|| {
-            let input = snapshot(&input, &validate::INPUT_FIELDS, None);
-            let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), &CREATE_OPTIONS, None);
-            // The input's and the options' issues at once, then the per-call settings.
-            let checked = validate::validate_input_in(Mode::Check, &input, Some(&opts), &CREATE_OPTIONS)
-                .map_err(Failure::invalid)?;
-            let (_, mut job, _) = job_of(Some(opts), &CREATE_OPTIONS)?;
-            job.create = Some((input, checked));
-            Ok((Plan::Create, job))
-        })())
+        self.launch(creation(input, options, &CREATE_OPTIONS, false).map(|(job, _)| (Plan::Create, job)))
     }
 
     /// `getTask`: documented in js/index.d.ts (the shipped docs).
@@ -309,31 +300,9 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "CreateTaskInput")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.launch((|| {
-            let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), &GENERATE_OPTIONS, None);
-            let input = snapshot(&input, &validate::INPUT_FIELDS, None);
-            // A local image (Blob, bytes, data: URL) is uploaded first; the other fields are
-            // validated before, so a bad prompt never costs an upload.
-            let image = input.field("image_url").filter(|image| match image.string() {
-                Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
-                None => image.kind() == Kind::Object,
-            });
-            let checked_input = match &image {
-                Some(_) => {
-                    let copy = snapshot(&input, &validate::INPUT_FIELDS, None);
-                    crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
-                    copy
-                }
-                None => input.clone(),
-            };
-            // The input's and the options' issues at once, then the per-call settings.
-            let checked = validate::validate_input_in(Mode::Check, &checked_input, Some(&opts), &GENERATE_OPTIONS)
-                .map_err(Failure::invalid)?;
-            let (opts, mut job, wait) = job_of(Some(opts), &GENERATE_OPTIONS)?;
-            job.image = image.map(|source| image_job(source, &opts));
-            job.create = Some((input, checked));
-            Ok((Plan::Generate { upload: None, wait }, job))
-        })())
+        self.launch(
+            creation(input, options, &GENERATE_OPTIONS, true).map(|(job, wait)| (Plan::Generate { upload: None, wait }, job)),
+        )
     }
 
     /// `uploadImage`: documented in js/index.d.ts (the shipped docs).
@@ -510,6 +479,41 @@ fn job_of(options: Option<JsValue>, known: &'static [&'static str]) -> Result<(J
         return Err(Failure::invalid(issues));
     }
     Ok((opts, job, wait))
+}
+
+/// `createTask`'s and `generate`'s arguments, read once: the input validated with the options
+/// (all their issues at once), then the per-call settings. With `upload_local` (generate), a local
+/// image (Blob, bytes, data: URL) is set aside to be uploaded first; the other fields are
+/// validated before, so a bad prompt never costs an upload.
+fn creation(
+    input: JsValue,
+    options: Option<JsValue>,
+    known: &'static [&'static str],
+    upload_local: bool,
+) -> Result<(Job, WaitSettings), Failure> {
+    let input = snapshot(&input, &validate::INPUT_FIELDS, None);
+    let opts = snapshot(&options.unwrap_or(JsValue::UNDEFINED), known, None);
+    let image = input.field("image_url").filter(|image| {
+        upload_local
+            && match image.string() {
+                Some(s) => s.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")),
+                None => image.kind() == Kind::Object,
+            }
+    });
+    let checked_input = match &image {
+        Some(_) => {
+            let copy = snapshot(&input, &validate::INPUT_FIELDS, None);
+            crate::jsview::set(copy.unchecked_ref(), "image_url", PENDING_UPLOAD_URL);
+            copy
+        }
+        None => input.clone(),
+    };
+    let checked =
+        validate::validate_input_in(Mode::Check, &checked_input, Some(&opts), known).map_err(Failure::invalid)?;
+    let (opts, mut job, wait) = job_of(Some(opts), known)?;
+    job.image = image.map(|source| image_job(source, &opts));
+    job.create = Some((input, checked));
+    Ok((job, wait))
 }
 
 /// The image to upload, with `uploadPath` and `fileName` from `opts`.

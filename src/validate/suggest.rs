@@ -11,10 +11,8 @@ pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
             .map(|b| b.to_ascii_lowercase())
             .collect()
     };
+    // Same letters (distance 0) win; among ties, the first known name.
     let k = norm(key);
-    if let Some(hit) = known.iter().find(|c| norm(c) == k) {
-        return Some(hit);
-    }
     known
         .iter()
         .map(|c| (edit_distance(&k, &norm(c)), *c))
