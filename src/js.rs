@@ -301,7 +301,8 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "GenerateOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.launch(
-            creation(input, options, &GENERATE_OPTIONS, true).map(|(job, wait)| (Plan::Generate { upload: None, wait }, job)),
+            creation(input, options, &GENERATE_OPTIONS, true)
+                .map(|(job, wait)| (Plan::Generate { upload: None, wait }, job)),
         )
     }
 
