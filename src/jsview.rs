@@ -38,35 +38,37 @@ extern "C" {
 thread_local! {
     /// Static property names already turned into JS strings, by address and length: decoding a
     /// name costs more than finding it here. Only `&'static str` goes in, so an address never
-    /// comes to mean another text.
-    static KEYS: RefCell<Vec<(usize, usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// comes to mean another text. The JS strings live as long as the module (a few dozen names),
+    /// so a lookup lends one out without cloning and dropping a heap reference around each read.
+    static KEYS: RefCell<Vec<(usize, usize, &'static JsValue)>> = const { RefCell::new(Vec::new()) };
     /// The known-field lists as JS arrays, by the address of their (static) Rust slices.
-    static KNOWN: RefCell<Vec<(usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+    static KNOWN: RefCell<Vec<(usize, &'static JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `key` as a JS string, from the cache when it has been seen.
-fn js_key(key: &'static str) -> JsValue {
+fn js_key(key: &'static str) -> &'static JsValue {
     let (addr, len) = (key.as_ptr() as usize, key.len());
     KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some((_, _, v)) = cache.iter().find(|(a, l, _)| *a == addr && *l == len) {
-            return v.clone();
+            return *v;
         }
-        let v = JsValue::from_str(key);
-        cache.push((addr, len, v.clone()));
+        let v: &'static JsValue = Box::leak(Box::new(JsValue::from_str(key)));
+        cache.push((addr, len, v));
         v
     })
 }
 
-fn known_array(known: &'static [&'static str]) -> JsValue {
+fn known_array(known: &'static [&'static str]) -> &'static JsValue {
     KNOWN.with(|cache| {
         let mut cache = cache.borrow_mut();
         let addr = known.as_ptr() as usize;
         if let Some((_, v)) = cache.iter().find(|(a, _)| *a == addr) {
-            return v.clone();
+            return *v;
         }
-        let v: JsValue = known.iter().map(|k| js_key(k)).collect::<Array>().into();
-        cache.push((addr, v.clone()));
+        let list: JsValue = known.iter().map(|k| js_key(k).clone()).collect::<Array>().into();
+        let v: &'static JsValue = Box::leak(Box::new(list));
+        cache.push((addr, v));
         v
     })
 }
@@ -93,13 +95,13 @@ impl View for JsValue {
         self.as_f64()
     }
     fn get(&self, key: &'static str) -> Option<Self> {
-        Some(prop_of(self, &js_key(key))).filter(|v| !v.is_undefined())
+        Some(prop_of(self, js_key(key))).filter(|v| !v.is_undefined())
     }
     fn field(&self, key: &'static str) -> Option<Self> {
-        Some(field_of(self, &js_key(key))).filter(|v| !v.is_undefined())
+        Some(field_of(self, js_key(key))).filter(|v| !v.is_undefined())
     }
     fn unknown_keys(&self, known: &'static [&'static str]) -> Vec<String> {
-        let found = unknown_keys_of(self, &known_array(known));
+        let found = unknown_keys_of(self, known_array(known));
         if found.is_null() {
             return Vec::new();
         }
@@ -145,9 +147,9 @@ pub fn snapshot(
 ) -> JsValue {
     let (key, inner) = match nested {
         Some((k, list)) => (js_key(k), known_array(list)),
-        None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+        None => (&JsValue::UNDEFINED, &JsValue::UNDEFINED),
     };
-    snapshot_of(value, &known_array(known), &key, &inner)
+    snapshot_of(value, known_array(known), key, inner)
 }
 
 /// A fresh plain object.
@@ -157,7 +159,7 @@ pub fn object() -> Object {
 
 /// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
 pub fn set(obj: &Object, key: &'static str, value: impl Into<JsValue>) {
-    set_prop(obj, &js_key(key), &value.into());
+    set_prop(obj, js_key(key), &value.into());
 }
 
 /// `Some(x)` as a JS value, `None` as null.
