@@ -7,7 +7,7 @@ use crate::error::{ApiKey, ErrorKind};
 use crate::jsview::{object, prop, set, snapshot};
 use crate::op::{Plan, Upload, WaitSettings};
 use crate::task::{spawn, Next, Outcome, Work};
-use crate::validate::{self, did_you_mean, Issue, IssueCode, Mode};
+use crate::validate::{self, Issue, IssueCode, Mode};
 use crate::view::{Kind, View};
 use js_sys::{Function, Promise};
 use std::rc::Rc;
@@ -151,15 +151,7 @@ impl KlingClient {
         }
         for key in opts.keys().into_iter().filter(|_| opts.kind() == Kind::Object) {
             if !CLIENT_OPTIONS.contains(&key.as_str()) {
-                let mut m = String::from("unknown option \"");
-                m.push_str(&key);
-                m.push('"');
-                if let Some(s) = did_you_mean(&key, &CLIENT_OPTIONS) {
-                    m.push_str("; did you mean \"");
-                    m.push_str(s);
-                    m.push_str("\"?");
-                }
-                issues.push(option_issue(&key, IssueCode::UnknownField, &m));
+                issues.push(validate::unknown_option(&key, &CLIENT_OPTIONS));
             }
         }
         let key = match opts.field("apiKey") {

@@ -5,7 +5,7 @@ use crate::contract::{assumptions, proxy as limits, API_BASE_URL, UPLOAD_BASE_UR
 use crate::jsview::{object, set, snapshot};
 use crate::model::Duration;
 use crate::proxy::{self, CreateWindows, OriginVerdict, Route, UploadKind};
-use crate::validate::{self, did_you_mean, Issue, IssueCode};
+use crate::validate::{self, Issue, IssueCode};
 use crate::view::{Kind, View};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -92,15 +92,7 @@ impl ProxyCore {
         }
         for key in opts.keys().into_iter().filter(|_| opts.kind() == Kind::Object) {
             if !PROXY_OPTIONS.contains(&key.as_str()) {
-                let mut m = String::from("unknown option \"");
-                m.push_str(&key);
-                m.push('"');
-                if let Some(s) = did_you_mean(&key, &PROXY_OPTIONS) {
-                    m.push_str("; did you mean \"");
-                    m.push_str(s);
-                    m.push_str("\"?");
-                }
-                issues.push(issue(&key, IssueCode::UnknownField, &m));
+                issues.push(validate::unknown_option(&key, &PROXY_OPTIONS));
             }
         }
         let secret = |key: &'static str, issues: &mut Vec<Issue>| match opts.field(key) {
@@ -212,11 +204,7 @@ impl ProxyCore {
                     let mut path = String::from("limits.");
                     path.push_str(&key);
                     let mut m = String::from("unknown limit");
-                    if let Some(s) = did_you_mean(&key, &LIMIT_OPTIONS) {
-                        m.push_str("; did you mean \"");
-                        m.push_str(s);
-                        m.push_str("\"?");
-                    }
+                    validate::push_suggestion(&mut m, &key, &LIMIT_OPTIONS);
                     issues.push(issue(&path, IssueCode::UnknownField, &m));
                 }
                 creates_per_minute = count_option(&l, "createsPerMinute", &mut issues).map(|n| n.min(1e6) as u32);

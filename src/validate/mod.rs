@@ -11,7 +11,7 @@ mod suggest;
 mod url;
 
 pub use issue::{Issue, IssueCode};
-pub use suggest::did_you_mean;
+pub use suggest::{did_you_mean, push_suggestion};
 pub use url::check_http_url;
 
 use crate::contract::{assumptions, DURATIONS, MODEL_ID, NEGATIVE_PROMPT_MAX_CHARS, PROMPT_MAX_CHARS};
@@ -425,11 +425,7 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
     m.push('"');
     if let Some(h) = hint {
         m.push_str(h);
-    } else if let Some(s) = did_you_mean(key, known) {
-        m.push_str("; did you mean \"");
-        m.push_str(s);
-        m.push_str("\"?");
-    } else {
+    } else if !push_suggestion(&mut m, key, known) {
         m.push_str("; known fields: ");
         for (i, k) in known.iter().enumerate() {
             if i > 0 {
@@ -439,6 +435,16 @@ fn unknown_field(path: &str, key: &str, known: &[&str], hint: Option<&str>) -> I
         }
     }
     Issue::new(path, IssueCode::UnknownField, m)
+}
+
+/// A constructor's option it does not take (`KlingClient`, `ProxyCore`): `unknown option "x"`,
+/// with the name it likely meant.
+pub fn unknown_option(key: &str, known: &[&str]) -> Issue {
+    let mut m = String::from("unknown option \"");
+    m.push_str(key);
+    m.push('"');
+    push_suggestion(&mut m, key, known);
+    Issue::new(key, IssueCode::UnknownField, m)
 }
 
 #[cfg(test)]

@@ -21,6 +21,17 @@ pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// Appends `; did you mean "<name>"?` to `message` when a known name is near `key`; whether it did.
+pub fn push_suggestion(message: &mut String, key: &str, known: &[&str]) -> bool {
+    let Some(name) = did_you_mean(key, known) else {
+        return false;
+    };
+    message.push_str("; did you mean \"");
+    message.push_str(name);
+    message.push_str("\"?");
+    true
+}
+
 /// Levenshtein distance, one row kept.
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
