@@ -1,5 +1,5 @@
 // Where the shipped bytes are (gzip -9, the size test's measure): the wasm's code section, its
-// data section (the messages and other constants), the rest of the wasm, and the browser glue.
+// data section (the messages and other constants), the whole wasm, and the browser glue.
 // "Without data" is a floor no shortening of the messages can go below: the same wasm with its
 // data section zeroed. Usage: node scripts/size-parts.mjs [pkg/kie_kling_bg.wasm pkg/browser.js]
 import { readFileSync } from "node:fs";
@@ -15,6 +15,7 @@ let at = 8; // after the magic number and the version
 const uleb = () => {
   let value = 0;
   for (let shift = 0; ; shift += 7) {
+    if (at >= wasm.length) throw new Error(`${wasmPath}: truncated wasm`);
     const byte = wasm[at++];
     value += (byte & 0x7f) * 2 ** shift;
     if (byte < 0x80) return value;
