@@ -24,6 +24,7 @@ const uleb = () => {
 while (at < wasm.length) {
   const id = wasm[at++];
   const size = uleb();
+  if (at + size > wasm.length) throw new Error(`${wasmPath}: truncated wasm`);
   sections.push({ id, start: at, end: at + size });
   at += size;
 }
