@@ -661,6 +661,19 @@ mod tests {
     }
 
     #[test]
+    fn unknown_options_name_the_option_and_the_likely_one() {
+        let known = ["apiKey", "baseUrl"];
+        let typo = unknown_option("baseURL", &known);
+        assert_eq!(typo.path, "baseURL");
+        assert_eq!(typo.code, IssueCode::UnknownField);
+        assert_eq!(typo.message, "unknown option \"baseURL\"; did you mean \"baseUrl\"?");
+        assert_eq!(unknown_option("zzz", &known).message, "unknown option \"zzz\"");
+        let mut m = String::from("unknown limit");
+        assert!(!push_suggestion(&mut m, "zzz", &known));
+        assert_eq!(m, "unknown limit");
+    }
+
+    #[test]
     fn shape_errors() {
         assert_eq!(codes(&issues_of(json!("x"))), [("", "invalid_type")]);
         assert_eq!(codes(&issues_of(json!({}))), [("input", "missing")]);
